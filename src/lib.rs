@@ -11,6 +11,7 @@
 //! The core modules (`catalogue`, `matcher`, `session`, `view`) import
 //! neither serenity nor sqlx.
 
+pub mod answer;
 pub mod catalogue;
 pub mod matcher;
 pub mod session;

@@ -9,7 +9,8 @@ use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use spotify_error_bot::catalogue::{self, Catalogue, Platform};
-use spotify_error_bot::view;
+use spotify_error_bot::matcher::Matcher;
+use spotify_error_bot::{answer, view};
 
 #[derive(Parser)]
 #[command(name = "spotify-error-bot", version, about = "A Discord support bot for Spotify error codes")]
@@ -33,6 +34,13 @@ enum Command {
         #[arg(long, value_enum)]
         platform: Option<PlatformArg>,
     },
+    /// Print what the bot would reply to a message in a help channel.
+    Ask {
+        /// The message, as pasted.
+        text: String,
+    },
+    /// Match JSON Lines from stdin ({"text": ...}), one JSON result per line.
+    Match,
 }
 
 #[derive(Subcommand)]
@@ -156,6 +164,20 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Ask { text } => {
+            let c = load(&cli.catalogue)?;
+            let m = Matcher::new(&c).match_text(&text);
+            let p = answer::plan(&c, &m);
+            write!(out, "{}", answer::plan_text(&p, &m))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Match => {
+            let c = load(&cli.catalogue)?;
+            let matcher = Matcher::new(&c);
+            drop(out);
+            match_lines(&matcher, std::io::stdin().lock(), std::io::stdout().lock())?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Show { id, platform } => {
             let c = load(&cli.catalogue)?;
             match c.get(&id) {
@@ -179,4 +201,57 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
     }
+}
+
+/// The `match` contract: one JSON line out per line in, in order; a bad
+/// line gets `{"error": ...}` and processing continues.
+fn match_lines(
+    matcher: &Matcher,
+    input: impl std::io::BufRead,
+    output: impl std::io::Write,
+) -> anyhow::Result<()> {
+    let mut out = std::io::BufWriter::new(output);
+    for (n, line) in input.split(b'\n').enumerate() {
+        let line = line.context("reading stdin")?;
+        let value = match parse_match_line(&line) {
+            Ok(text) => {
+                let m = matcher.match_text(&text);
+                serde_json::json!({
+                    "id": m.answer(),
+                    "confidence": round3(m.confidence),
+                    "ambiguous": m.ambiguous && m.answer().is_some(),
+                    "tier": m.tier,
+                    "candidates": m.candidates.iter().map(|c| serde_json::json!({
+                        "id": c.id,
+                        "score": round3(c.score),
+                        "reason": c.reason.kind,
+                        "matched": c.reason.matched,
+                        "at": [c.reason.start, c.reason.end],
+                    })).collect::<Vec<_>>(),
+                    "unknown_code": m.unknown_code,
+                    "truncated": m.truncated,
+                })
+            }
+            Err(e) => serde_json::json!({ "error": format!("line {}: {e}", n + 1) }),
+        };
+        serde_json::to_writer(&mut out, &value)?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn parse_match_line(line: &[u8]) -> Result<String, String> {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let v: serde_json::Value =
+        serde_json::from_slice(line).map_err(|e| format!("not JSON: {e}"))?;
+    match v.get("text") {
+        Some(serde_json::Value::String(s)) => Ok(s.clone()),
+        Some(_) => Err("\"text\" is not a string".into()),
+        None => Err("no \"text\" field".into()),
+    }
+}
+
+fn round3(x: f32) -> f64 {
+    (f64::from(x) * 1000.0).round() / 1000.0
 }

@@ -23,6 +23,13 @@ pub struct Catalogue {
 }
 
 impl Catalogue {
+    /// Builds a catalogue from entries that did not come from files
+    /// (synthetic catalogues in benchmarks and tests). The entries are not
+    /// re-validated; of codes used twice, the first entry wins.
+    pub fn from_entries(entries: Vec<Entry>) -> Self {
+        Self::new(entries)
+    }
+
     /// Builds the index. Entries are assumed validated (unique codes).
     pub(crate) fn new(mut entries: Vec<Entry>) -> Self {
         entries.sort_by(|a, b| a.id.cmp(&b.id));

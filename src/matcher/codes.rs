@@ -1,0 +1,556 @@
+//! Spotting error codes in text.
+//!
+//! Codes come in three shapes, all derived from the catalogue's ids and
+//! `also` codes (a new entry is recognised without touching this file):
+//! - namespaced: `accesspoint:17`, written as `Accesspoint 17`, `access point 17`,
+//!   `AP:17`, `auth73`, `acc3sspoint;l7`, `installer error 18`;
+//! - symbolic: `EME_NO_SUPPORTED_KEYSYSTEM`, `banned_by_user_track`,
+//!   `PREMIUM_REQUIRED` (the word part of `webapi:premium_required`);
+//! - bare numbers after the word "error": `Error code: 4`, `error 2026`,
+//!   `(Error code: 17 / ...)`, resolved through the `error:` namespace or
+//!   through the entry whose code ends in that number.
+//!
+//! Weak namespaces (short, everyday words such as `session`, `auth`, `ap`)
+//! only count when written code-like (`session:3`, `auth73`) or when the
+//! message talks about an error or Spotify at all, so that "session 3 of
+//! the workshop" stays chatter.
+
+use std::collections::HashMap;
+
+use super::tokens::{Token, fuzzy_word, ocr_digits, tokenize};
+use crate::catalogue::Catalogue;
+
+/// A code found in the text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CodeHit {
+    /// The entry it names, or `None` for a well-formed code the catalogue
+    /// does not know (`auth:74`): a knowledge gap.
+    pub entry: Option<usize>,
+    /// The code as the catalogue writes it (`auth:73`), or the normalised
+    /// unknown code.
+    pub code: String,
+    /// Byte range in the normalised text.
+    pub start: usize,
+    pub end: usize,
+    /// How sure the shape is, 0 to 1.
+    pub strength: f32,
+}
+
+#[derive(Debug)]
+struct Namespace {
+    name: String,
+    /// Long, unmistakable namespaces count even without a colon.
+    strong: bool,
+    /// (code tokens after the namespace, entry index)
+    codes: Vec<(Vec<String>, usize)>,
+}
+
+#[derive(Debug)]
+struct Symbol {
+    tokens: Vec<String>,
+    code: String,
+    entry: usize,
+}
+
+/// Spellings people use for a namespace beyond its own name.
+const NAMESPACE_ALIASES: &[(&str, &[&str])] = &[
+    ("accesspoint", &["access point", "access-point", "ap"]),
+    ("accounts", &["account"]),
+    ("installer", &["installation", "install", "installer error"]),
+    ("webapi", &["web api", "http"]),
+    ("desktop_login_accounts", &["desktop login account"]),
+];
+
+/// Words that make a message about an error at all.
+const ERROR_WORDS: &[&str] = &["error", "err", "errorcode", "code", "erro", "errore", "fehler", "erreur"];
+
+/// Other software whose errors people mention in a Spotify server; a bare
+/// number next to these is theirs, not Spotify's.
+const FOREIGN: &[&str] = &[
+    "steam", "xbox", "playstation", "ps4", "ps5", "psn", "nintendo", "discord", "python", "npm",
+    "node", "java", "javascript", "rust", "cargo", "pip", "netflix", "hulu", "disney", "youtube",
+    "twitch", "nginx", "apache", "printer", "roblox", "minecraft", "fortnite", "valorant", "epic",
+    "battlenet", "origin", "zoom", "teams", "outlook", "git", "github", "docker", "mysql",
+    "postgres", "tidal", "deezer", "itunes", "apple", "amazon", "soundcloud", "bandcamp", "script",
+    "compiler", "router", "modem", "bios", "hotel", "room", "game", "windowsupdate", "update",
+    "canvas", "office", "excel", "chrome",
+];
+
+/// Namespaces whose name alone is distinctive enough.
+fn is_strong(ns: &str) -> bool {
+    ns.len() >= 9 || ns.contains('.') || ns.contains('_')
+}
+
+pub struct CodeIndex {
+    namespaces: Vec<Namespace>,
+    /// First token of an alias → (alias tokens, namespace index), longest first.
+    aliases: HashMap<String, Vec<(Vec<String>, usize)>>,
+    /// Long single-token aliases, for OCR-tolerant comparison.
+    fuzzy_aliases: Vec<(String, usize)>,
+    symbols: HashMap<String, Vec<Symbol>>,
+    /// Numeric code → entries whose code ends in it (`17` → accesspoint:17).
+    by_number: HashMap<String, Vec<(usize, String)>>,
+    /// The `error:` namespace, handled by the "error N" rule.
+    error_ns: Option<usize>,
+}
+
+fn toks(s: &str) -> Vec<String> {
+    tokenize(s).iter().map(|t| t.text.to_string()).collect()
+}
+
+impl CodeIndex {
+    pub fn new(catalogue: &Catalogue) -> CodeIndex {
+        let mut namespaces: Vec<Namespace> = Vec::new();
+        let mut symbols: HashMap<String, Vec<Symbol>> = HashMap::new();
+        let mut by_number: HashMap<String, Vec<(usize, String)>> = HashMap::new();
+        let mut add_symbol = |tokens: Vec<String>, code: &str, entry: usize| {
+            if let Some(first) = tokens.first().cloned() {
+                symbols.entry(first).or_default().push(Symbol {
+                    tokens,
+                    code: code.to_string(),
+                    entry,
+                });
+            }
+        };
+        for (i, e) in catalogue.entries().iter().enumerate() {
+            for code in e.codes() {
+                match code.split_once(':') {
+                    Some((ns, rest)) => {
+                        let ni = match namespaces.iter().position(|n| n.name == ns) {
+                            Some(ni) => ni,
+                            None => {
+                                namespaces.push(Namespace {
+                                    name: ns.to_string(),
+                                    strong: is_strong(ns),
+                                    codes: Vec::new(),
+                                });
+                                namespaces.len() - 1
+                            }
+                        };
+                        let rest_toks = toks(rest);
+                        if rest_toks.len() == 1 && rest_toks[0].bytes().all(|b| b.is_ascii_digit()) {
+                            by_number
+                                .entry(rest_toks[0].clone())
+                                .or_default()
+                                .push((i, code.to_string()));
+                        } else if rest_toks.len() >= 2 {
+                            add_symbol(rest_toks.clone(), code, i);
+                        }
+                        namespaces[ni].codes.push((rest_toks, i));
+                    }
+                    None => add_symbol(toks(code), code, i),
+                }
+            }
+        }
+        let error_ns = namespaces.iter().position(|n| n.name == "error");
+        let mut aliases: HashMap<String, Vec<(Vec<String>, usize)>> = HashMap::new();
+        let mut fuzzy_aliases = Vec::new();
+        for (ni, ns) in namespaces.iter().enumerate() {
+            if Some(ni) == error_ns {
+                continue;
+            }
+            let mut spellings = vec![ns.name.clone()];
+            for (name, extra) in NAMESPACE_ALIASES {
+                if *name == ns.name {
+                    spellings.extend(extra.iter().map(|s| s.to_string()));
+                }
+            }
+            for s in spellings {
+                let t = toks(&s);
+                if t.len() == 1 && t[0].len() >= 6 {
+                    fuzzy_aliases.push((t[0].clone(), ni));
+                }
+                // "accesspoint" also written joined from "access point" etc.
+                if t.len() > 1 {
+                    let joined = t.concat();
+                    if joined.len() >= 6 {
+                        fuzzy_aliases.push((joined, ni));
+                    }
+                }
+                if let Some(first) = t.first().cloned() {
+                    aliases.entry(first).or_default().push((t, ni));
+                }
+            }
+        }
+        for list in aliases.values_mut() {
+            list.sort_by_key(|(t, _)| std::cmp::Reverse(t.len()));
+        }
+        CodeIndex {
+            namespaces,
+            aliases,
+            fuzzy_aliases,
+            symbols,
+            by_number,
+            error_ns,
+        }
+    }
+
+    /// Every code-like mention in `text` (already normalised).
+    pub fn scan(&self, text: &str, tokens: &[Token<'_>]) -> Vec<CodeHit> {
+        let mut hits = Vec::new();
+        let context = Context::of(tokens);
+        let mut i = 0;
+        while i < tokens.len() {
+            self.symbols_at(text, tokens, i, &mut hits);
+            if let Some((ni, j)) = self.namespace_at(text, tokens, i) {
+                self.codes_after(text, tokens, i, ni, j, &context, &mut hits);
+            } else {
+                self.joined_at(tokens, i, &context, &mut hits);
+            }
+            self.error_number_at(text, tokens, i, &context, &mut hits);
+            i += 1;
+        }
+        hits
+    }
+
+    fn symbols_at(&self, text: &str, tokens: &[Token<'_>], i: usize, hits: &mut Vec<CodeHit>) {
+        let Some(list) = self.symbols.get(tokens[i].text) else {
+            return;
+        };
+        for sym in list {
+            let n = sym.tokens.len();
+            if i + n > tokens.len() {
+                continue;
+            }
+            let window = &tokens[i..i + n];
+            if !window.iter().zip(&sym.tokens).all(|(t, s)| t.text == s) {
+                continue;
+            }
+            // Written as a constant (`_`, `-`, `.` joints) is certain; spaced
+            // out it is only trusted for long, unmistakable names.
+            let mut joined = true;
+            for w in window.windows(2) {
+                let sep = &text[w[0].end..w[1].start];
+                if sep.is_empty() || sep.len() > 2 || sep.chars().any(char::is_whitespace) {
+                    joined = false;
+                }
+                if sep.len() > 3 {
+                    joined = false;
+                }
+            }
+            let spaced_ok = window.windows(2).all(|w| {
+                let sep = &text[w[0].end..w[1].start];
+                !sep.is_empty() && sep.len() <= 3
+            });
+            let strength = if joined {
+                1.0
+            } else if n >= 3 && spaced_ok {
+                0.8
+            } else {
+                continue;
+            };
+            hits.push(CodeHit {
+                entry: Some(sym.entry),
+                code: sym.code.clone(),
+                start: window[0].start,
+                end: window[n - 1].end,
+                strength,
+            });
+        }
+    }
+
+    /// A namespace starting at token `i`: (namespace, index of the token after it).
+    fn namespace_at(&self, text: &str, tokens: &[Token<'_>], i: usize) -> Option<(usize, usize)> {
+        if let Some(list) = self.aliases.get(tokens[i].text) {
+            for (alias, ni) in list {
+                let n = alias.len();
+                if i + n > tokens.len() {
+                    continue;
+                }
+                let ok = tokens[i..i + n]
+                    .iter()
+                    .zip(alias)
+                    .all(|(t, a)| t.text == a)
+                    && tokens[i..i + n]
+                        .windows(2)
+                        .all(|w| w[1].start - w[0].end <= 2 && !text[w[0].end..w[1].start].contains('\n'));
+                if ok {
+                    return Some((*ni, i + n));
+                }
+            }
+        }
+        let t = tokens[i].text;
+        if t.len() >= 5 && t.bytes().any(|b| b.is_ascii_alphabetic()) {
+            for (alias, ni) in &self.fuzzy_aliases {
+                if fuzzy_word(t, alias) {
+                    return Some((*ni, i + 1));
+                }
+            }
+        }
+        None
+    }
+
+    /// Codes after a namespace that ends before token `j`.
+    #[allow(clippy::too_many_arguments)]
+    fn codes_after(
+        &self,
+        text: &str,
+        tokens: &[Token<'_>],
+        i: usize,
+        ni: usize,
+        mut j: usize,
+        context: &Context,
+        hits: &mut Vec<CodeHit>,
+    ) {
+        let ns = &self.namespaces[ni];
+        if j >= tokens.len() {
+            return;
+        }
+        // The joint right after the namespace, then optional "error" /
+        // "code" words, then the joint before the code.
+        let first_sep = &text[tokens[j - 1].end..tokens[j].start];
+        let mut keyword = false;
+        while j < tokens.len() && keyword_token(tokens[j].text) && j - i <= 4 {
+            keyword = true;
+            j += 1;
+        }
+        if j >= tokens.len() {
+            return;
+        }
+        let sep = &text[tokens[j - 1].end..tokens[j].start];
+        let bad = |s: &str| s.len() > 4 || (s.contains('\n') && !s.contains(':'));
+        if bad(first_sep) || bad(sep) {
+            return;
+        }
+        let colon = [first_sep, sep]
+            .iter()
+            .any(|s| s.contains(':') || s.contains(';'));
+        let accepted = colon || ns.strong || keyword || (context.spotify_or_error && !context.foreign);
+        if !accepted {
+            return;
+        }
+        let strength = if colon || ns.strong { 1.0 } else { 0.9 };
+        for (rest, entry) in &ns.codes {
+            if let Some(end) = match_rest(tokens, j, rest) {
+                hits.push(CodeHit {
+                    entry: Some(*entry),
+                    code: format!("{}:{}", ns.name, rest_code(text, tokens, j, end)),
+                    start: tokens[i].start,
+                    end: tokens[end - 1].end,
+                    strength,
+                });
+                return;
+            }
+        }
+        // A well-formed code the catalogue does not have.
+        if (colon || ns.strong || keyword)
+            && let Some(num) = ocr_digits(tokens[j].text)
+        {
+            let minus = text[..tokens[j].start].ends_with('-');
+            hits.push(CodeHit {
+                entry: None,
+                code: format!("{}:{}{num}", ns.name, if minus { "-" } else { "" }),
+                start: tokens[i].start,
+                end: tokens[j].end,
+                strength,
+            });
+        }
+    }
+
+    /// `auth73`, `accountsl03`, `accesspoint17`: namespace and number in one token.
+    fn joined_at(&self, tokens: &[Token<'_>], i: usize, context: &Context, hits: &mut Vec<CodeHit>) {
+        let t = tokens[i].text;
+        let Some(first_digit) = t.find(|c: char| c.is_ascii_digit()) else {
+            return;
+        };
+        if first_digit < 2 {
+            return;
+        }
+        // The split point may sit before OCR'd digits (`accountsl03`).
+        for cut in (2..=first_digit).rev() {
+            if !t.is_char_boundary(cut) {
+                continue;
+            }
+            let (head, tail) = t.split_at(cut);
+            let Some(num) = ocr_digits(tail) else {
+                continue;
+            };
+            let ni = self
+                .aliases
+                .get(head)
+                .and_then(|l| l.iter().find(|(a, _)| a.len() == 1).map(|(_, ni)| *ni))
+                .or_else(|| {
+                    (head.len() >= 6)
+                        .then(|| {
+                            self.fuzzy_aliases
+                                .iter()
+                                .find(|(a, _)| fuzzy_word(head, a))
+                                .map(|(_, ni)| *ni)
+                        })
+                        .flatten()
+                });
+            let Some(ni) = ni else { continue };
+            let ns = &self.namespaces[ni];
+            if head.len() < 4 && !context.spotify_or_error {
+                return;
+            }
+            for (rest, entry) in &ns.codes {
+                if rest.len() == 1 && rest[0] == num {
+                    hits.push(CodeHit {
+                        entry: Some(*entry),
+                        code: format!("{}:{num}", ns.name),
+                        start: tokens[i].start,
+                        end: tokens[i].end,
+                        strength: 0.95,
+                    });
+                    return;
+                }
+            }
+            if head.len() >= 4 {
+                hits.push(CodeHit {
+                    entry: None,
+                    code: format!("{}:{num}", ns.name),
+                    start: tokens[i].start,
+                    end: tokens[i].end,
+                    strength: 0.9,
+                });
+            }
+            return;
+        }
+    }
+
+    /// "error 30", "Error code: 4", "error c0de: 3O", "errorcode 2026".
+    fn error_number_at(
+        &self,
+        text: &str,
+        tokens: &[Token<'_>],
+        i: usize,
+        context: &Context,
+        hits: &mut Vec<CodeHit>,
+    ) {
+        let t = tokens[i].text;
+        let is_error = ["error", "err", "errorcode", "erro"]
+            .iter()
+            .any(|w| fuzzy_word(t, w) && (t.len() >= 4 || t == "err"));
+        if !is_error {
+            return;
+        }
+        let mut j = i + 1;
+        let mut words = 0;
+        while j < tokens.len() && words < 2 && matches!(tokens[j].text, "code" | "c0de" | "no" | "number" | "nr" | "num" | "codes")
+        {
+            j += 1;
+            words += 1;
+        }
+        if j >= tokens.len() {
+            return;
+        }
+        let sep = &text[tokens[j - 1].end..tokens[j].start];
+        if sep.len() > 4 || sep.contains('\n') {
+            return;
+        }
+        let Some(num) = ocr_digits(tokens[j].text) else {
+            return;
+        };
+        if context.foreign && !context.spotify {
+            return;
+        }
+        // A number right after another namespace word ("installer error 18")
+        // is that namespace's; the namespace pass already reports it.
+        let (start, end) = (tokens[i].start, tokens[j].end);
+        if let Some(ni) = self.error_ns
+            && let Some((_, entry)) = self.namespaces[ni]
+                .codes
+                .iter()
+                .find(|(rest, _)| rest.len() == 1 && rest[0] == num)
+        {
+            hits.push(CodeHit {
+                entry: Some(*entry),
+                code: format!("error:{num}"),
+                start,
+                end,
+                strength: 0.95,
+            });
+            return;
+        }
+        match self.by_number.get(&num).map(Vec::as_slice) {
+            Some([(entry, code)]) => hits.push(CodeHit {
+                entry: Some(*entry),
+                code: code.clone(),
+                start,
+                end,
+                strength: 0.85,
+            }),
+            Some(many) => {
+                for (entry, code) in many {
+                    hits.push(CodeHit {
+                        entry: Some(*entry),
+                        code: code.clone(),
+                        start,
+                        end,
+                        strength: 0.7,
+                    });
+                }
+            }
+            None => {
+                if context.spotify && num.len() <= 5 {
+                    hits.push(CodeHit {
+                        entry: None,
+                        code: format!("error:{num}"),
+                        start,
+                        end,
+                        strength: 0.8,
+                    });
+                }
+            }
+        }
+    }
+}
+
+fn keyword_token(t: &str) -> bool {
+    matches!(t, "error" | "code" | "errorcode" | "err" | "c0de" | "err0r")
+}
+
+/// Whether the code tokens `rest` follow at token `j`; returns the end index.
+fn match_rest(tokens: &[Token<'_>], j: usize, rest: &[String]) -> Option<usize> {
+    if j + rest.len() > tokens.len() || rest.is_empty() {
+        return None;
+    }
+    for (k, r) in rest.iter().enumerate() {
+        let t = tokens[j + k].text;
+        let ok = t == r
+            || (r.bytes().all(|b| b.is_ascii_digit()) && ocr_digits(t).as_deref() == Some(r));
+        if !ok {
+            return None;
+        }
+    }
+    Some(j + rest.len())
+}
+
+/// The code part as the catalogue writes it, for the hit's label.
+fn rest_code(text: &str, tokens: &[Token<'_>], j: usize, end: usize) -> String {
+    let minus = text[..tokens[j].start].ends_with('-');
+    let mut s = String::new();
+    if minus {
+        s.push('-');
+    }
+    for (k, t) in tokens[j..end].iter().enumerate() {
+        if k > 0 {
+            s.push_str(&text[tokens[j + k - 1].end..t.start]);
+        }
+        s.push_str(&ocr_digits(t.text).unwrap_or_else(|| t.text.to_string()));
+    }
+    s
+}
+
+/// What the whole message tells about how to read a number.
+struct Context {
+    spotify: bool,
+    spotify_or_error: bool,
+    foreign: bool,
+}
+
+impl Context {
+    fn of(tokens: &[Token<'_>]) -> Context {
+        let spotify = tokens
+            .iter()
+            .any(|t| t.text.starts_with("spotif") || fuzzy_word(t.text, "spotify"));
+        let error = tokens.iter().any(|t| ERROR_WORDS.contains(&t.text));
+        let foreign = tokens.iter().any(|t| FOREIGN.contains(&t.text));
+        Context {
+            spotify,
+            spotify_or_error: spotify || error,
+            foreign,
+        }
+    }
+}

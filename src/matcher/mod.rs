@@ -1,0 +1,371 @@
+//! Recognises Spotify errors in free text and screenshot text.
+//!
+//! The pipeline: [`normalize`] folds case, look-alikes and noise (on a
+//! bounded prefix); [`tokens`] splits words; [`codes`] spots error codes in
+//! every shape people and OCR write them; [`text`] scores displayed messages,
+//! user phrases and titles by weighted word coverage. A code always wins
+//! over words; several entries sharing one message make the result
+//! ambiguous, led by the best fit. Nothing here knows Discord.
+//!
+//! Confidence is a calibrated 0–1 score: codes score by how code-like their
+//! shape is, words by how much of a catalogue text the message contains.
+//! [`Thresholds`] turn it into a [`Tier`]: answer, ask, or stay silent.
+
+mod codes;
+mod normalize;
+mod text;
+mod tokens;
+
+use fuzzy_matcher::FuzzyMatcher;
+use fuzzy_matcher::skim::SkimMatcherV2;
+use serde::Serialize;
+
+use crate::catalogue::{Catalogue, Entry};
+pub use normalize::MAX_SCAN_CHARS;
+use normalize::Normalized;
+
+/// Why a candidate matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReasonKind {
+    Code,
+    Message,
+    Phrase,
+    Title,
+}
+
+/// What matched and where, in the caller's own text.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reason {
+    pub kind: ReasonKind,
+    /// The catalogue code or text that matched.
+    pub matched: String,
+    /// Byte range in the input.
+    pub start: usize,
+    pub end: usize,
+    /// The input's text at that range.
+    pub excerpt: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Candidate {
+    pub id: String,
+    pub score: f32,
+    pub reason: Reason,
+}
+
+/// What the bot should do with a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tier {
+    /// Stay silent.
+    Low,
+    /// Ask quietly: "Is this accesspoint:17?"
+    Medium,
+    /// Answer.
+    High,
+}
+
+/// Confidence boundaries between tiers (configurable per guild).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Thresholds {
+    /// At or above: answer.
+    pub answer: f32,
+    /// At or above (and below `answer`): ask.
+    pub ask: f32,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            answer: 0.6,
+            ask: 0.45,
+        }
+    }
+}
+
+impl Thresholds {
+    pub fn tier(&self, confidence: f32) -> Tier {
+        if confidence >= self.answer {
+            Tier::High
+        } else if confidence >= self.ask {
+            Tier::Medium
+        } else {
+            Tier::Low
+        }
+    }
+}
+
+/// The matcher's verdict on one message.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MatchResult {
+    /// The entry to lead with, when any candidate is above the ask threshold.
+    pub best: Option<String>,
+    pub confidence: f32,
+    /// Several entries fit about equally (a shared message, "error 3").
+    pub ambiguous: bool,
+    pub tier: Tier,
+    /// Ranked, best first, at most [`MAX_CANDIDATES`].
+    pub candidates: Vec<Candidate>,
+    /// A well-formed code the catalogue does not know (`auth:74`).
+    pub unknown_code: Option<String>,
+    /// Only the first [`MAX_SCAN_CHARS`] characters were examined.
+    pub truncated: bool,
+}
+
+impl MatchResult {
+    /// The id to answer with at these thresholds, if any.
+    pub fn answer(&self) -> Option<&str> {
+        (self.tier == Tier::High).then_some(self.best.as_deref()).flatten()
+    }
+}
+
+pub const MAX_CANDIDATES: usize = 8;
+
+/// Scores within this distance of the best make the result ambiguous.
+const TIE: f32 = 0.04;
+
+/// One autocomplete suggestion.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Suggestion {
+    pub id: String,
+    pub label: String,
+    pub score: i64,
+}
+
+/// The matcher over one catalogue. Cheap to share; build it once per load.
+pub struct Matcher {
+    ids: Vec<String>,
+    codes: codes::CodeIndex,
+    text: text::TextIndex,
+    thresholds: Thresholds,
+    /// "id also title" per entry, for autocomplete.
+    haystacks: Vec<String>,
+    /// Whether each entry's first message carries no code (the app shows it bare).
+    plain_message: Vec<bool>,
+}
+
+impl Matcher {
+    pub fn new(catalogue: &Catalogue) -> Matcher {
+        Self::with_thresholds(catalogue, Thresholds::default())
+    }
+
+    pub fn with_thresholds(catalogue: &Catalogue, thresholds: Thresholds) -> Matcher {
+        let entries = catalogue.entries();
+        Matcher {
+            ids: entries.iter().map(|e| e.id.clone()).collect(),
+            codes: codes::CodeIndex::new(catalogue),
+            text: text::TextIndex::new(catalogue),
+            thresholds,
+            haystacks: entries
+                .iter()
+                .map(|e| format!("{} {} {}", e.id, e.also.join(" "), e.title))
+                .collect(),
+            plain_message: entries
+                .iter()
+                .map(|e| e.messages.iter().any(|m| !m.contains("(Error code")))
+                .collect(),
+        }
+    }
+
+    pub fn thresholds(&self) -> Thresholds {
+        self.thresholds
+    }
+
+    /// Matches one message.
+    pub fn match_text(&self, input: &str) -> MatchResult {
+        self.match_with(input, self.thresholds)
+    }
+
+    /// Matches one message with another guild's thresholds.
+    pub fn match_with(&self, input: &str, thresholds: Thresholds) -> MatchResult {
+        let norm = Normalized::new(input);
+        let toks = tokens::tokenize(&norm.text);
+        let code_hits = self.codes.scan(&norm.text, &toks);
+        let text_hits = self.text.scan(&toks, 0.45);
+
+        let excerpt = |s: usize, e: usize| -> (usize, usize, String) {
+            let (a, b) = norm.original_range(s, e);
+            let a = floor_char(input, a);
+            let b = floor_char(input, b.max(a));
+            (a, b, input[a..b].to_string())
+        };
+
+        // Best evidence per entry.
+        let mut best: Vec<Option<Candidate>> = vec![None; self.ids.len()];
+        let mut support: Vec<f32> = vec![0.0; self.ids.len()];
+        let mut unknown_code = None;
+        let mut any_code = false;
+        for h in &code_hits {
+            let Some(e) = h.entry else {
+                unknown_code.get_or_insert_with(|| h.code.clone());
+                continue;
+            };
+            any_code = true;
+            let (start, end, ex) = excerpt(h.start, h.end);
+            let cand = Candidate {
+                id: self.ids[e].clone(),
+                score: h.strength,
+                reason: Reason {
+                    kind: ReasonKind::Code,
+                    matched: h.code.clone(),
+                    start,
+                    end,
+                    excerpt: ex,
+                },
+            };
+            if best[e].as_ref().is_none_or(|b| b.score < cand.score) {
+                best[e] = Some(cand);
+            }
+        }
+        for h in &text_hits {
+            let e = h.entry;
+            let mut score = h.score;
+            // The app shows some shared messages bare and others with a code
+            // suffix; pasted bare, the bare one is the better fit.
+            if matches!(h.kind, text::TextKind::Message | text::TextKind::Sentence)
+                && self.plain_message[e]
+            {
+                score += 0.02;
+            }
+            // Words are evidence too, but never beat a code.
+            if any_code {
+                score = score.min(0.6);
+            }
+            match &best[e] {
+                Some(b) if b.reason.kind == ReasonKind::Code => {
+                    support[e] = support[e].max(score);
+                }
+                Some(b) if b.score >= score => {
+                    support[e] = support[e].max(score * 0.5);
+                }
+                _ => {
+                    if let Some(prev) = &best[e] {
+                        support[e] = support[e].max(prev.score * 0.5);
+                    }
+                    let (start, end, ex) = excerpt(h.start, h.end);
+                    best[e] = Some(Candidate {
+                        id: self.ids[e].clone(),
+                        score,
+                        reason: Reason {
+                            kind: match h.kind {
+                                text::TextKind::Message | text::TextKind::Sentence => {
+                                    ReasonKind::Message
+                                }
+                                text::TextKind::Phrase => ReasonKind::Phrase,
+                                text::TextKind::Title => ReasonKind::Title,
+                            },
+                            matched: h.matched.clone(),
+                            start,
+                            end,
+                            excerpt: ex,
+                        },
+                    });
+                }
+            }
+        }
+        let mut candidates: Vec<Candidate> = best
+            .into_iter()
+            .enumerate()
+            .filter_map(|(e, c)| {
+                c.map(|mut c| {
+                    // A second kind of evidence for the same entry nudges it up.
+                    c.score = (c.score + 0.1 * support[e]).min(1.0);
+                    c
+                })
+            })
+            .collect();
+        candidates.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| (a.reason.kind != ReasonKind::Code).cmp(&(b.reason.kind != ReasonKind::Code)))
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        candidates.truncate(MAX_CANDIDATES);
+
+        let confidence = candidates.first().map_or(0.0, |c| c.score);
+        let tier = thresholds.tier(confidence);
+        let ambiguous = candidates.len() > 1 && candidates[1].score >= confidence - TIE && tier > Tier::Low;
+        let best = candidates
+            .first()
+            .filter(|_| tier > Tier::Low)
+            .map(|c| c.id.clone());
+        if best.is_some() {
+            unknown_code = unknown_code.filter(|_| !any_code);
+        }
+        MatchResult {
+            best,
+            confidence,
+            ambiguous,
+            tier,
+            candidates,
+            unknown_code,
+            truncated: norm.truncated,
+        }
+    }
+
+    /// Autocomplete: up to `limit` entries for what the user has typed so
+    /// far, best first. An empty query lists the catalogue in order.
+    pub fn suggest<'c>(&self, catalogue: &'c Catalogue, query: &str, limit: usize) -> Vec<Suggestion> {
+        let q = query.trim();
+        let entries = catalogue.entries();
+        let label = |e: &'c Entry| crate::view::option_label(e);
+        if q.is_empty() {
+            return entries
+                .iter()
+                .take(limit)
+                .map(|e| Suggestion {
+                    id: e.id.clone(),
+                    label: label(e),
+                    score: 0,
+                })
+                .collect();
+        }
+        let mut scored: Vec<(i64, usize)> = Vec::new();
+        // What the full matcher makes of it first ("ap 17", "acc3sspoint:l7").
+        let m = self.match_with(q, Thresholds { answer: 0.0, ask: 0.0 });
+        for c in &m.candidates {
+            if let Some(i) = self.ids.iter().position(|id| *id == c.id) {
+                scored.push((1_000_000 + (c.score * 1000.0) as i64, i));
+            }
+        }
+        let fm = SkimMatcherV2::default().ignore_case();
+        for (i, hay) in self.haystacks.iter().enumerate() {
+            let mut s = fm.fuzzy_match(hay, q).unwrap_or(i64::MIN);
+            if self.ids[i].eq_ignore_ascii_case(q) {
+                s = i64::MAX / 2;
+            } else if self.ids[i].starts_with(&q.to_lowercase()) {
+                s = s.saturating_add(500_000);
+            }
+            if s > i64::MIN {
+                scored.push((s, i));
+            }
+        }
+        scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut seen = vec![false; entries.len()];
+        let mut out = Vec::new();
+        for (s, i) in scored {
+            if seen[i] || i >= entries.len() {
+                continue;
+            }
+            seen[i] = true;
+            out.push(Suggestion {
+                id: entries[i].id.clone(),
+                label: label(&entries[i]),
+                score: s,
+            });
+            if out.len() == limit {
+                break;
+            }
+        }
+        out
+    }
+}
+
+fn floor_char(s: &str, mut i: usize) -> usize {
+    i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}

@@ -1,0 +1,362 @@
+//! Recognising an error by its words: displayed messages, the phrases
+//! people use, titles.
+//!
+//! Each catalogue text becomes a list of content words (stop words dropped,
+//! light stemming, apostrophes folded) weighted by rarity across the
+//! catalogue. A message scores against a text by the weighted share of the
+//! text's words it contains *close together* (inside a window a little
+//! longer than the text), so a displayed message found inside a long story
+//! still scores fully, while the same words scattered over a paragraph do
+//! not. Typos are absorbed by a one-edit deletion index (SymSpell style),
+//! which keeps lookups to a handful of hash probes per word.
+
+use std::collections::{HashMap, HashSet};
+
+use super::tokens::{Token, tokenize};
+use crate::catalogue::Catalogue;
+
+/// Where a text came from; the kinds weigh differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TextKind {
+    Message,
+    /// One sentence of a multi-sentence message: people paste the first.
+    Sentence,
+    Phrase,
+    Title,
+}
+
+impl TextKind {
+    fn weight(self) -> f32 {
+        match self {
+            TextKind::Message => 0.97,
+            TextKind::Sentence => 0.93,
+            TextKind::Phrase => 0.92,
+            TextKind::Title => 0.85,
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Text {
+    entry: usize,
+    kind: TextKind,
+    original: String,
+    /// Distinct content words with their weights.
+    words: Vec<(u32, f32)>,
+    total: f32,
+}
+
+/// A text that matched, with where.
+#[derive(Debug, Clone)]
+pub struct TextHit {
+    pub entry: usize,
+    pub kind: TextKind,
+    pub matched: String,
+    /// Score after the kind's weight.
+    pub score: f32,
+    pub start: usize,
+    pub end: usize,
+}
+
+pub struct TextIndex {
+    texts: Vec<Text>,
+    vocab: HashMap<String, u32>,
+    /// One-deletion variants of vocabulary words → words.
+    deletes: HashMap<String, Vec<u32>>,
+    postings: Vec<Vec<(u32, u16)>>,
+}
+
+const STOP: &[&str] = &[
+    "a", "an", "the", "is", "it", "its", "to", "of", "in", "on", "at", "my", "i", "im", "you",
+    "your", "this", "that", "be", "and", "or", "for", "with", "me", "so", "are", "was", "were",
+    "am", "do", "does", "did", "have", "has", "had", "just", "but", "if", "by", "from", "as",
+    "there", "they", "them", "we", "he", "she", "what", "when", "how", "why", "which", "who",
+    "can", "will", "would", "should", "could", "get", "got", "gets", "getting", "says", "said",
+    "say", "saying", "keeps", "keep", "shows", "showing", "show", "message", "pls", "please",
+    "help", "hi", "hey", "hello", "guys", "anyone", "any", "some", "all", "also", "still",
+    "again", "now", "then", "than", "too", "very", "really", "like", "lol", "idk", "tho",
+    "though", "even", "up", "out", "about", "into", "one", "here", "may",
+    // Every error report says these; they tell entries apart no better than chatter.
+    "error", "errors", "code", "codes", "err", "errorcode", "spotify's",
+];
+
+/// Folds a word to its matching form: apostrophes were already split, so
+/// "can't" arrives as "can" + "t"; plural and verb endings are trimmed.
+pub fn stem(w: &str) -> String {
+    let w = w.trim_matches('\'');
+    let n = w.len();
+    let s = if n > 5 && w.ends_with("ing") {
+        &w[..n - 3]
+    } else if n > 4 && w.ends_with("ed") {
+        &w[..n - 2]
+    } else if n > 4 && w.ends_with("es") && !w.ends_with("ses") {
+        &w[..n - 2]
+    } else if n > 3 && w.ends_with('s') && !w.ends_with("ss") {
+        &w[..n - 1]
+    } else {
+        w
+    };
+    s.to_string()
+}
+
+/// Content words of a text with their positions (token index).
+fn content_words<'a>(tokens: &[Token<'a>]) -> Vec<(usize, String)> {
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        let t = tokens[i].text;
+        // "can't" / "doesn't" / "won't": join the clitic so "cant" matches.
+        if i + 1 < tokens.len() && tokens[i + 1].text == "t" && tokens[i + 1].start == tokens[i].end + 1 {
+            let joined = format!("{t}t");
+            out.push((i, joined));
+            i += 2;
+            continue;
+        }
+        if t.len() >= 2 && !STOP.contains(&t) && !t.bytes().all(|b| b.is_ascii_digit()) {
+            out.push((i, stem(t)));
+        }
+        i += 1;
+    }
+    out
+}
+
+fn deletions(w: &str) -> Vec<String> {
+    let chars: Vec<char> = w.chars().collect();
+    (0..chars.len())
+        .map(|k| {
+            chars
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != k)
+                .map(|(_, c)| c)
+                .collect()
+        })
+        .collect()
+}
+
+impl TextIndex {
+    pub fn new(catalogue: &Catalogue) -> TextIndex {
+        let mut raw: Vec<(usize, TextKind, String)> = Vec::new();
+        for (i, e) in catalogue.entries().iter().enumerate() {
+            for m in &e.messages {
+                raw.push((i, TextKind::Message, m.clone()));
+                let sentences = split_sentences(strip_code_parts(m));
+                if sentences.len() > 1 {
+                    for s in sentences {
+                        raw.push((i, TextKind::Sentence, s.to_string()));
+                    }
+                }
+            }
+            for p in &e.phrases {
+                raw.push((i, TextKind::Phrase, p.clone()));
+            }
+            raw.push((i, TextKind::Title, e.title.clone()));
+        }
+        let mut vocab: HashMap<String, u32> = HashMap::new();
+        let mut per_text: Vec<Vec<u32>> = Vec::new();
+        for (_, _, t) in &raw {
+            let lower = super::normalize::Normalized::new(strip_code_parts(t)).text;
+            let tokens = tokenize(&lower);
+            let mut ids: Vec<u32> = Vec::new();
+            for (_, w) in content_words(&tokens) {
+                let n = vocab.len() as u32;
+                let id = *vocab.entry(w).or_insert(n);
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
+            per_text.push(ids);
+        }
+        // Rarity across entries (not texts: an entry's many phrases repeat words).
+        let mut entries_with: HashMap<u32, HashSet<usize>> = HashMap::new();
+        for ((entry, _, _), ids) in raw.iter().zip(&per_text) {
+            for id in ids {
+                entries_with.entry(*id).or_default().insert(*entry);
+            }
+        }
+        let n_entries = catalogue.len().max(1) as f32;
+        let idf = |id: u32| -> f32 {
+            let df = entries_with.get(&id).map_or(1, HashSet::len) as f32;
+            (1.0 + n_entries / df).ln()
+        };
+        let spotify = vocab.get("spotify").copied();
+        let mut texts = Vec::new();
+        let mut postings: Vec<Vec<(u32, u16)>> = vec![Vec::new(); vocab.len()];
+        for ((entry, kind, original), ids) in raw.into_iter().zip(per_text) {
+            if ids.is_empty() {
+                continue;
+            }
+            let words: Vec<(u32, f32)> = ids
+                .iter()
+                .map(|&id| {
+                    // "Spotify" is in half the messages and most chatter.
+                    let w = if Some(id) == spotify { 0.3 } else { idf(id) };
+                    (id, w)
+                })
+                .collect();
+            let total = words.iter().map(|(_, w)| w).sum();
+            let ti = texts.len() as u32;
+            for (k, (id, _)) in words.iter().enumerate() {
+                postings[*id as usize].push((ti, k as u16));
+            }
+            texts.push(Text {
+                entry,
+                kind,
+                original,
+                words,
+                total,
+            });
+        }
+        let mut deletes: HashMap<String, Vec<u32>> = HashMap::new();
+        for (w, &id) in &vocab {
+            if w.len() >= 5 {
+                for d in deletions(w) {
+                    deletes.entry(d).or_default().push(id);
+                }
+            }
+        }
+        TextIndex {
+            texts,
+            vocab,
+            deletes,
+            postings,
+        }
+    }
+
+    /// Vocabulary words an input word may stand for (itself, or one edit away).
+    fn lookup(&self, w: &str, out: &mut Vec<u32>) {
+        out.clear();
+        if let Some(&id) = self.vocab.get(w) {
+            out.push(id);
+            return;
+        }
+        if w.len() < 5 || w.len() > 24 {
+            return;
+        }
+        // Input has one extra letter: one of its deletions is a word.
+        for d in deletions(w) {
+            if let Some(&id) = self.vocab.get(&d) {
+                out.push(id);
+            }
+            // One substitution or transposition: both share a deletion.
+            if let Some(ids) = self.deletes.get(&d) {
+                out.extend(ids);
+            }
+        }
+        // Input lacks a letter: it is a deletion of a word.
+        if let Some(ids) = self.deletes.get(w) {
+            out.extend(ids);
+        }
+        out.sort_unstable();
+        out.dedup();
+    }
+
+    /// Texts the message contains, best first, above `min_coverage`.
+    pub fn scan(&self, tokens: &[Token<'_>], min_coverage: f32) -> Vec<TextHit> {
+        let words = content_words(tokens);
+        if words.is_empty() {
+            return Vec::new();
+        }
+        // (text, word slot in text, position in message)
+        let mut hits: HashMap<u32, Vec<(u16, usize)>> = HashMap::new();
+        let mut ids = Vec::new();
+        for (k, (_, w)) in words.iter().enumerate() {
+            self.lookup(w, &mut ids);
+            for id in &ids {
+                for &(ti, slot) in &self.postings[*id as usize] {
+                    hits.entry(ti).or_default().push((slot, k));
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for (ti, mut hs) in hits {
+            let text = &self.texts[ti as usize];
+            // Quick bound: everything found, anywhere.
+            let mut seen = vec![false; text.words.len()];
+            let mut upper = 0.0;
+            for (slot, _) in &hs {
+                if !seen[*slot as usize] {
+                    seen[*slot as usize] = true;
+                    upper += text.words[*slot as usize].1;
+                }
+            }
+            if upper / text.total < min_coverage {
+                continue;
+            }
+            // Best window of message positions.
+            hs.sort_by_key(|(_, pos)| *pos);
+            let width = text.words.len() * 2 + 3;
+            let (mut best, mut best_span) = (0.0_f32, (0, 0));
+            let mut counts = vec![0u16; text.words.len()];
+            let mut sum = 0.0;
+            let mut lo = 0;
+            for hi in 0..hs.len() {
+                let (slot, pos) = hs[hi];
+                if counts[slot as usize] == 0 {
+                    sum += text.words[slot as usize].1;
+                }
+                counts[slot as usize] += 1;
+                while pos - hs[lo].1 > width {
+                    let s = hs[lo].0 as usize;
+                    counts[s] -= 1;
+                    if counts[s] == 0 {
+                        sum -= text.words[s].1;
+                    }
+                    lo += 1;
+                }
+                if sum > best {
+                    best = sum;
+                    best_span = (hs[lo].1, pos);
+                }
+            }
+            let coverage = best / text.total;
+            // A one-word text (a title like "Country mismatch" shrinks to
+            // little) needs more than one word of evidence in the message.
+            let distinct = counts.len();
+            if coverage < min_coverage || (distinct >= 2 && found_words(&hs, best_span) < 2) {
+                continue;
+            }
+            let start = tokens[words[best_span.0].0].start;
+            let end = tokens[words[best_span.1].0].end;
+            out.push(TextHit {
+                entry: text.entry,
+                kind: text.kind,
+                matched: text.original.clone(),
+                score: coverage * text.kind.weight(),
+                start,
+                end,
+            });
+        }
+        out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
+        out
+    }
+}
+
+/// Distinct text words found inside the span.
+fn found_words(hs: &[(u16, usize)], span: (usize, usize)) -> usize {
+    let mut slots: Vec<u16> = hs
+        .iter()
+        .filter(|(_, p)| *p >= span.0 && *p <= span.1)
+        .map(|(s, _)| *s)
+        .collect();
+    slots.sort_unstable();
+    slots.dedup();
+    slots.len()
+}
+
+/// The sentences of a displayed message.
+fn split_sentences(s: &str) -> Vec<&str> {
+    s.split_inclusive(['.', '!', '?'])
+        .map(str::trim)
+        .filter(|x| x.split_whitespace().count() >= 3)
+        .collect()
+}
+
+/// Drops the "(Error code: …)" tail of a displayed message: codes are the
+/// code spotter's business, and the words would only blur the message.
+pub fn strip_code_parts(s: &str) -> &str {
+    match s.find("(Error code") {
+        Some(i) => s[..i].trim_end(),
+        None => s,
+    }
+}

@@ -1,0 +1,170 @@
+//! What a user notices of the matcher: the right entry for the ways people
+//! write errors, silence on chatter, and calm handling of hostile input.
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use spotify_error_bot::catalogue::{self, Catalogue};
+use spotify_error_bot::matcher::{Matcher, ReasonKind, Tier};
+
+fn world() -> &'static (Catalogue, Matcher) {
+    static W: OnceLock<(Catalogue, Matcher)> = OnceLock::new();
+    W.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("catalogue");
+        let cat = catalogue::load_dir(&dir).expect("catalogue").catalogue;
+        let m = Matcher::new(&cat);
+        (cat, m)
+    })
+}
+
+fn answer(text: &str) -> Option<String> {
+    world().1.match_text(text).answer().map(str::to_string)
+}
+
+#[test]
+fn codes_in_every_common_spelling_are_recognised() {
+    for (text, id) in [
+        ("accesspoint:17", "accesspoint:17"),
+        ("Accesspoint 17", "accesspoint:17"),
+        ("access point 17", "accesspoint:17"),
+        ("AP:17", "accesspoint:17"),
+        ("(Error code: 17 / accesspoint:17)", "accesspoint:17"),
+        ("auth73", "auth:73"),
+        ("error code 30", "error:30"),
+        ("Error code: 4", "error:4"),
+        ("spotify error 2026", "error:2026"),
+        ("installer error 18", "installer:18"),
+        ("EME_NO_SUPPORTED_KEYSYSTEM", "eme_no_supported_keysystem"),
+        ("banned_by_user_track", "banned_by_user_artist"),
+        ("PREMIUM_REQUIRED", "webapi:premium_required"),
+        ("accounts:54", "accounts:53"),
+        ("com.spotify.installer error −3", "com.spotify.installer:-3"),
+        ("error.generic", "fatal-error"),
+    ] {
+        assert_eq!(answer(text).as_deref(), Some(id), "{text:?}");
+    }
+}
+
+#[test]
+fn ocr_noise_in_codes_is_read_through() {
+    for (text, id) in [
+        ("accesspoint:l7", "accesspoint:17"),
+        ("acc3sspoint;17", "accesspoint:17"),
+        ("auth:7З", "auth:73"),
+        ("accounts: 4O3", "accounts:403"),
+        ("Error c0de: 3O", "error:30"),
+        ("Spotify\nA firewall may be blocking Spotify.\n(Error code: auth:3)\nClose", "auth:3"),
+        ("ＡＣＣＯＵＮＴＳ：４０８", "accounts:408"),
+    ] {
+        assert_eq!(answer(text).as_deref(), Some(id), "{text:?}");
+    }
+}
+
+#[test]
+fn a_code_inside_other_words_or_languages_is_found_and_located() {
+    let text = "hola, me sale accesspoint:17 en el pc";
+    let m = world().1.match_text(text);
+    assert_eq!(m.answer(), Some("accesspoint:17"));
+    let top = &m.candidates[0];
+    assert_eq!(top.reason.kind, ReasonKind::Code);
+    assert_eq!(&text[top.reason.start..top.reason.end], "accesspoint:17");
+}
+
+#[test]
+fn a_code_wins_over_a_message_of_another_entry() {
+    let m = world()
+        .1
+        .match_text("A firewall may be blocking Spotify. (Error code: session:103)");
+    assert_eq!(m.answer(), Some("session:103"));
+    assert!(!m.ambiguous);
+}
+
+#[test]
+fn a_shared_message_alone_is_ambiguous_with_every_owner_as_candidate() {
+    let m = world().1.match_text("a firewall may be blocking spotify");
+    assert!(m.ambiguous, "{m:?}");
+    let ids: Vec<&str> = m.candidates.iter().map(|c| c.id.as_str()).collect();
+    for id in ["error:30", "desktop_login_accounts:5", "accesspoint:17", "auth:3"] {
+        assert!(ids.contains(&id), "{id} missing from {ids:?}");
+    }
+    // The entries whose dialog shows exactly this text lead.
+    assert!(["error:30", "desktop_login_accounts:5"].contains(&ids[0]));
+}
+
+#[test]
+fn displayed_messages_and_descriptions_are_recognised() {
+    for (text, id) in [
+        ("spotify cant play this track in your region", "not_available_in_current_region"),
+        ("Use of this device is not enabled for your account.", "accounts:406"),
+        ("it says my country doesn't match my profile", "accounts:408"),
+        ("Playback of protected content is not enabled.", "eme_no_supported_keysystem"),
+    ] {
+        assert_eq!(answer(text).as_deref(), Some(id), "{text:?}");
+    }
+}
+
+#[test]
+fn chatter_and_other_software_stay_silent() {
+    for text in [
+        "anyone got lofi playlist recs?",
+        "my python script throws error 404",
+        "steam error code 118",
+        "room 403 at the hotel",
+        "session 3 of the workshop starts at 7",
+        "my code is 17 lines long",
+        "restarting worked, thanks",
+        "what year is it, 2026?",
+        "",
+        "🎵🎶🎧",
+    ] {
+        let m = world().1.match_text(text);
+        assert_eq!(m.tier, Tier::Low, "{text:?} got {m:?}");
+    }
+}
+
+#[test]
+fn unknown_code_in_a_known_namespace_is_reported_as_a_gap_not_answered() {
+    let m = world().1.match_text("auth:74 keeps popping up");
+    assert_eq!(m.answer(), None);
+    assert_eq!(m.unknown_code.as_deref(), Some("auth:74"));
+}
+
+#[test]
+fn hostile_input_is_bounded_and_never_panics() {
+    let m = &world().1;
+    let huge = "x".repeat(100_000) + " accesspoint:17";
+    let r = m.match_text(&huge);
+    assert!(r.truncated, "a 100 KB message says it was cut");
+    assert_eq!(r.answer(), None, "the code past the window is not seen");
+
+    let colons = ":".repeat(1_000_000);
+    assert_eq!(m.match_text(&colons).tier, Tier::Low);
+
+    let nul = "auth\0:73\0\0";
+    let _ = m.match_text(nul);
+
+    let zalgo = "a\u{0301}\u{0316}\u{0334}u\u{0334}\u{0335}t\u{0336}h:7\u{0337}3";
+    assert_eq!(m.match_text(zalgo).answer(), Some("auth:73"));
+
+    let rtl = "\u{202E}71:tniopssecca\u{202C} and \u{202E}accesspoint:17";
+    assert_eq!(m.match_text(rtl).answer(), Some("accesspoint:17"));
+
+    let emoji = "😭".repeat(50_000);
+    assert_eq!(m.match_text(&emoji).tier, Tier::Low);
+
+    let mixed: String = (0..20_000).map(|i| char::from_u32(0x300 + (i % 0x2000)).unwrap_or('x')).collect();
+    let _ = m.match_text(&mixed);
+}
+
+#[test]
+fn autocomplete_ranks_the_typed_code_first() {
+    let (cat, m) = world();
+    let s = m.suggest(cat, "accessp", 25);
+    assert!(s.len() <= 25);
+    assert!(s[0].id.starts_with("accesspoint:"), "{s:?}");
+    let s = m.suggest(cat, "ap 17", 25);
+    assert_eq!(s[0].id, "accesspoint:17");
+    let s = m.suggest(cat, "keysys", 25);
+    assert_eq!(s[0].id, "eme_no_supported_keysystem");
+    assert_eq!(m.suggest(cat, "", 25).len(), 25);
+}
