@@ -38,7 +38,9 @@ pub enum Plan<'c> {
 pub fn plan<'c>(catalogue: &'c Catalogue, m: &MatchResult) -> Plan<'c> {
     let Some(best) = m.best.as_deref().and_then(|id| catalogue.get(id)) else {
         let why = match (&m.unknown_code, m.candidates.first()) {
-            (Some(code), _) => format!("{code} looks like a Spotify error code, but the catalogue does not know it (a knowledge gap)"),
+            (Some(code), _) => format!(
+                "{code} looks like a Spotify error code, but the catalogue does not know it (a knowledge gap)"
+            ),
             (None, Some(c)) => format!(
                 "nothing matched confidently (closest: {} at {:.2}, below the threshold)",
                 c.id, c.score
@@ -95,7 +97,11 @@ pub fn plan_text(p: &Plan<'_>, m: &MatchResult) -> String {
                 ReasonKind::Phrase => "description",
                 ReasonKind::Title => "title",
             };
-            format!("matched the {kind} {:?} in {:?}", c.reason.matched, c.reason.excerpt.trim())
+            format!(
+                "matched the {kind} {:?} in {:?}",
+                c.reason.matched,
+                c.reason.excerpt.trim()
+            )
         })
         .unwrap_or_default();
     match p {

@@ -13,7 +13,11 @@ use spotify_error_bot::matcher::Matcher;
 use spotify_error_bot::{answer, view};
 
 #[derive(Parser)]
-#[command(name = "spotify-error-bot", version, about = "A Discord support bot for Spotify error codes")]
+#[command(
+    name = "spotify-error-bot",
+    version,
+    about = "A Discord support bot for Spotify error codes"
+)]
 struct Cli {
     /// The catalogue folder (default: $CATALOGUE_DIR, else ./catalogue).
     #[arg(long, global = true, value_name = "DIR")]
@@ -101,9 +105,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     match cli.command {
         Command::Catalogue(CatalogueCmd::Check { dir }) => {
-            let dir = dir
-                .or(cli.catalogue)
-                .unwrap_or_else(Catalogue::default_dir);
+            let dir = dir.or(cli.catalogue).unwrap_or_else(Catalogue::default_dir);
             match catalogue::load_dir(&dir) {
                 Ok(loaded) => {
                     for w in &loaded.warnings {

@@ -58,10 +58,7 @@ impl StepRecord {
         }
         let pct = (self.solved as f64 * 100.0 / self.tried as f64).round() as u64;
         let who = if self.tried == 1 { "user" } else { "users" };
-        Some(format!(
-            "fixed it for {pct}% of {} {who}",
-            self.tried
-        ))
+        Some(format!("fixed it for {pct}% of {} {who}", self.tried))
     }
 }
 
@@ -227,7 +224,9 @@ pub fn entry_text(entry: &Entry, platform: Option<Platform>) -> String {
     let _ = writeln!(out, "{}\n", description(entry, &extras));
     let _ = writeln!(out, "## Cause chain\n{}\n", cause_chain(entry));
     let _ = writeln!(out, "## Likely causes\n{}\n", bullets(&entry.causes));
-    let label = platform.map(|p| format!(" ({})", p.label())).unwrap_or_default();
+    let label = platform
+        .map(|p| format!(" ({})", p.label()))
+        .unwrap_or_default();
     let _ = writeln!(out, "## Steps{label}");
     for (i, s) in entry.steps.iter().enumerate() {
         let kind = if s.diagnostic { " [check]" } else { "" };

@@ -101,7 +101,9 @@ pub fn check_entry(entry: &Entry) -> Vec<(String, String)> {
             record,
             banner: None,
         };
-        let on = platform.map(|p| format!(" on {}", p.label())).unwrap_or_default();
+        let on = platform
+            .map(|p| format!(" on {}", p.label()))
+            .unwrap_or_default();
         for step in 0..total {
             let card = view::entry_card(
                 entry,

@@ -237,14 +237,15 @@ impl FileCheck<'_> {
 
 /// The line (1-based) where `key = …` or `[[key]]` first appears.
 fn line_of_key(src: &str, key: &str) -> Option<usize> {
-    src.lines().position(|l| {
-        let l = l.trim_start();
-        let table = format!("[[{key}]]");
-        l.starts_with(&table)
-            || l.strip_prefix(key)
-                .is_some_and(|rest| rest.trim_start().starts_with('='))
-    })
-    .map(|i| i + 1)
+    src.lines()
+        .position(|l| {
+            let l = l.trim_start();
+            let table = format!("[[{key}]]");
+            l.starts_with(&table)
+                || l.strip_prefix(key)
+                    .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .map(|i| i + 1)
 }
 
 fn line_of_offset(src: &str, offset: usize) -> usize {
@@ -306,7 +307,12 @@ fn check_file(file: &Path, src: &str) -> (Option<Entry>, Vec<Problem>) {
     let raw: RawEntry = match toml::Value::Table(table).try_into() {
         Ok(r) => r,
         Err(e) => {
-            fc.push(Level::Error, None, None, format!("wrong type: {}", e.message()));
+            fc.push(
+                Level::Error,
+                None,
+                None,
+                format!("wrong type: {}", e.message()),
+            );
             return (None, fc.problems);
         }
     };
@@ -319,7 +325,10 @@ fn check_file(file: &Path, src: &str) -> (Option<Entry>, Vec<Problem>) {
         let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or("");
         let expected = file_stem_for(&id);
         if stem != expected {
-            fc.error("id", format!("file should be named {expected}.toml for id {id}"));
+            fc.error(
+                "id",
+                format!("file should be named {expected}.toml for id {id}"),
+            );
         }
     }
     let also: Vec<String> = fc
@@ -358,7 +367,10 @@ fn check_file(file: &Path, src: &str) -> (Option<Entry>, Vec<Problem>) {
     let cause_chain = fc.list("cause_chain", &raw.cause_chain, 2);
     let causes = fc.list("causes", &raw.causes, 1);
     if raw.steps.is_empty() {
-        fc.error("steps", "is missing or empty: an entry needs at least one step");
+        fc.error(
+            "steps",
+            "is missing or empty: an entry needs at least one step",
+        );
     }
     let steps: Vec<Step> = raw
         .steps

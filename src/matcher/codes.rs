@@ -62,18 +62,80 @@ const NAMESPACE_ALIASES: &[(&str, &[&str])] = &[
 ];
 
 /// Words that make a message about an error at all.
-const ERROR_WORDS: &[&str] = &["error", "err", "errorcode", "code", "erro", "errore", "fehler", "erreur"];
+const ERROR_WORDS: &[&str] = &[
+    "error",
+    "err",
+    "errorcode",
+    "code",
+    "erro",
+    "errore",
+    "fehler",
+    "erreur",
+];
 
 /// Other software whose errors people mention in a Spotify server; a bare
 /// number next to these is theirs, not Spotify's.
 const FOREIGN: &[&str] = &[
-    "steam", "xbox", "playstation", "ps4", "ps5", "psn", "nintendo", "discord", "python", "npm",
-    "node", "java", "javascript", "rust", "cargo", "pip", "netflix", "hulu", "disney", "youtube",
-    "twitch", "nginx", "apache", "printer", "roblox", "minecraft", "fortnite", "valorant", "epic",
-    "battlenet", "origin", "zoom", "teams", "outlook", "git", "github", "docker", "mysql",
-    "postgres", "tidal", "deezer", "itunes", "apple", "amazon", "soundcloud", "bandcamp", "script",
-    "compiler", "router", "modem", "bios", "hotel", "room", "game", "windowsupdate", "update",
-    "canvas", "office", "excel", "chrome",
+    "steam",
+    "xbox",
+    "playstation",
+    "ps4",
+    "ps5",
+    "psn",
+    "nintendo",
+    "discord",
+    "python",
+    "npm",
+    "node",
+    "java",
+    "javascript",
+    "rust",
+    "cargo",
+    "pip",
+    "netflix",
+    "hulu",
+    "disney",
+    "youtube",
+    "twitch",
+    "nginx",
+    "apache",
+    "printer",
+    "roblox",
+    "minecraft",
+    "fortnite",
+    "valorant",
+    "epic",
+    "battlenet",
+    "origin",
+    "zoom",
+    "teams",
+    "outlook",
+    "git",
+    "github",
+    "docker",
+    "mysql",
+    "postgres",
+    "tidal",
+    "deezer",
+    "itunes",
+    "apple",
+    "amazon",
+    "soundcloud",
+    "bandcamp",
+    "script",
+    "compiler",
+    "router",
+    "modem",
+    "bios",
+    "hotel",
+    "room",
+    "game",
+    "windowsupdate",
+    "update",
+    "canvas",
+    "office",
+    "excel",
+    "chrome",
 ];
 
 /// Namespaces whose name alone is distinctive enough.
@@ -128,7 +190,8 @@ impl CodeIndex {
                             }
                         };
                         let rest_toks = toks(rest);
-                        if rest_toks.len() == 1 && rest_toks[0].bytes().all(|b| b.is_ascii_digit()) {
+                        if rest_toks.len() == 1 && rest_toks[0].bytes().all(|b| b.is_ascii_digit())
+                        {
                             by_number
                                 .entry(rest_toks[0].clone())
                                 .or_default()
@@ -257,13 +320,10 @@ impl CodeIndex {
                 if i + n > tokens.len() {
                     continue;
                 }
-                let ok = tokens[i..i + n]
-                    .iter()
-                    .zip(alias)
-                    .all(|(t, a)| t.text == a)
-                    && tokens[i..i + n]
-                        .windows(2)
-                        .all(|w| w[1].start - w[0].end <= 2 && !text[w[0].end..w[1].start].contains('\n'));
+                let ok = tokens[i..i + n].iter().zip(alias).all(|(t, a)| t.text == a)
+                    && tokens[i..i + n].windows(2).all(|w| {
+                        w[1].start - w[0].end <= 2 && !text[w[0].end..w[1].start].contains('\n')
+                    });
                 if ok {
                     return Some((*ni, i + n));
                 }
@@ -315,7 +375,8 @@ impl CodeIndex {
         let colon = [first_sep, sep]
             .iter()
             .any(|s| s.contains(':') || s.contains(';'));
-        let accepted = colon || ns.strong || keyword || (context.spotify_or_error && !context.foreign);
+        let accepted =
+            colon || ns.strong || keyword || (context.spotify_or_error && !context.foreign);
         if !accepted {
             return;
         }
@@ -348,7 +409,13 @@ impl CodeIndex {
     }
 
     /// `auth73`, `accountsl03`, `accesspoint17`: namespace and number in one token.
-    fn joined_at(&self, tokens: &[Token<'_>], i: usize, context: &Context, hits: &mut Vec<CodeHit>) {
+    fn joined_at(
+        &self,
+        tokens: &[Token<'_>],
+        i: usize,
+        context: &Context,
+        hits: &mut Vec<CodeHit>,
+    ) {
         let t = tokens[i].text;
         let Some(first_digit) = t.find(|c: char| c.is_ascii_digit()) else {
             return;
@@ -427,7 +494,12 @@ impl CodeIndex {
         }
         let mut j = i + 1;
         let mut words = 0;
-        while j < tokens.len() && words < 2 && matches!(tokens[j].text, "code" | "c0de" | "no" | "number" | "nr" | "num" | "codes")
+        while j < tokens.len()
+            && words < 2
+            && matches!(
+                tokens[j].text,
+                "code" | "c0de" | "no" | "number" | "nr" | "num" | "codes"
+            )
         {
             j += 1;
             words += 1;

@@ -116,7 +116,9 @@ pub struct MatchResult {
 impl MatchResult {
     /// The id to answer with at these thresholds, if any.
     pub fn answer(&self) -> Option<&str> {
-        (self.tier == Tier::High).then_some(self.best.as_deref()).flatten()
+        (self.tier == Tier::High)
+            .then_some(self.best.as_deref())
+            .flatten()
     }
 }
 
@@ -278,14 +280,17 @@ impl Matcher {
         candidates.sort_by(|a, b| {
             b.score
                 .total_cmp(&a.score)
-                .then_with(|| (a.reason.kind != ReasonKind::Code).cmp(&(b.reason.kind != ReasonKind::Code)))
+                .then_with(|| {
+                    (a.reason.kind != ReasonKind::Code).cmp(&(b.reason.kind != ReasonKind::Code))
+                })
                 .then_with(|| a.id.cmp(&b.id))
         });
         candidates.truncate(MAX_CANDIDATES);
 
         let confidence = candidates.first().map_or(0.0, |c| c.score);
         let tier = thresholds.tier(confidence);
-        let ambiguous = candidates.len() > 1 && candidates[1].score >= confidence - TIE && tier > Tier::Low;
+        let ambiguous =
+            candidates.len() > 1 && candidates[1].score >= confidence - TIE && tier > Tier::Low;
         let best = candidates
             .first()
             .filter(|_| tier > Tier::Low)
@@ -306,7 +311,12 @@ impl Matcher {
 
     /// Autocomplete: up to `limit` entries for what the user has typed so
     /// far, best first. An empty query lists the catalogue in order.
-    pub fn suggest<'c>(&self, catalogue: &'c Catalogue, query: &str, limit: usize) -> Vec<Suggestion> {
+    pub fn suggest<'c>(
+        &self,
+        catalogue: &'c Catalogue,
+        query: &str,
+        limit: usize,
+    ) -> Vec<Suggestion> {
         let q = query.trim();
         let entries = catalogue.entries();
         let label = |e: &'c Entry| crate::view::option_label(e);
@@ -323,7 +333,13 @@ impl Matcher {
         }
         let mut scored: Vec<(i64, usize)> = Vec::new();
         // What the full matcher makes of it first ("ap 17", "acc3sspoint:l7").
-        let m = self.match_with(q, Thresholds { answer: 0.0, ask: 0.0 });
+        let m = self.match_with(
+            q,
+            Thresholds {
+                answer: 0.0,
+                ask: 0.0,
+            },
+        );
         for c in &m.candidates {
             if let Some(i) = self.ids.iter().position(|id| *id == c.id) {
                 scored.push((1_000_000 + (c.score * 1000.0) as i64, i));

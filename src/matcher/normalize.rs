@@ -197,7 +197,10 @@ mod tests {
         assert_eq!(Normalized::new("AUTH:7З").text, "auth:73");
         assert_eq!(Normalized::new("Ассеsspoint").text, "accesspoint");
         assert_eq!(Normalized::new("ＡＰ：１７").text, "ap:17");
-        assert_eq!(Normalized::new("com.spotify.installer −3").text, "com.spotify.installer -3");
+        assert_eq!(
+            Normalized::new("com.spotify.installer −3").text,
+            "com.spotify.installer -3"
+        );
     }
 
     #[test]

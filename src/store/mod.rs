@@ -1,0 +1,1 @@
+//! Persistence of sessions, statistics and guild settings.
