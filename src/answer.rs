@@ -159,3 +159,125 @@ pub fn plan_text(p: &Plan<'_>, m: &MatchResult) -> String {
     }
     out
 }
+
+/// What a short reply in a help thread says about the step on screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplyIntent {
+    /// "that fixed it!", "works now, thanks"
+    Fixed,
+    /// "still not working", "didn't work"
+    NotFixed,
+}
+
+/// Reads a reply in a session's thread, only when it clearly says whether
+/// the step worked: short, not a question, and free of the other reading
+/// ("didn't fix it" is not "fixed it"). Anything else is `None`, and the bot
+/// leaves the message to the humans.
+pub fn reply_intent(text: &str) -> Option<ReplyIntent> {
+    let t = text.trim();
+    if t.is_empty() || t.chars().count() > 80 || t.ends_with('?') {
+        return None;
+    }
+    let norm: String = t
+        .to_lowercase()
+        .chars()
+        .map(|c| match c {
+            '’' | '\'' => '\'',
+            c if c.is_alphanumeric() || c.is_whitespace() => c,
+            _ => ' ',
+        })
+        .collect();
+    let words: Vec<&str> = norm.split_whitespace().collect();
+    let s = format!(" {} ", words.join(" ")).replace('\'', "");
+    const NOT_FIXED: &[&str] = &[
+        " didnt work",
+        " did not work",
+        " didnt fix",
+        " did not fix",
+        " not working",
+        " still not",
+        " still doesnt",
+        " still does not",
+        " still getting",
+        " still get ",
+        " still the same",
+        " still broken",
+        " still happening",
+        " still there",
+        " no luck",
+        " doesnt work",
+        " does not work",
+        " not fixed",
+        " nope",
+        " no change",
+        " same error",
+        " still shows",
+        " still says",
+        " didnt help",
+        " did not help",
+        " not work",
+    ];
+    const FIXED: &[&str] = &[
+        " fixed it",
+        " that fixed",
+        " its fixed",
+        " it is fixed",
+        " it worked",
+        " that worked",
+        " this worked",
+        " works now",
+        " working now",
+        " all good now",
+        " solved it",
+        " its solved",
+        " problem solved",
+        " worked thanks",
+        " worked thank",
+        " it works",
+        " that did it",
+        " that did the trick",
+        " fixed thanks",
+        " fixed thank",
+    ];
+    let negated = NOT_FIXED.iter().any(|p| s.contains(p));
+    let fixed = FIXED.iter().any(|p| s.contains(p));
+    match (fixed, negated) {
+        (true, false) => Some(ReplyIntent::Fixed),
+        (false, true) => Some(ReplyIntent::NotFixed),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clear_replies_are_read_and_everything_else_is_left_alone() {
+        for t in [
+            "that fixed it!",
+            "Works now, thanks",
+            "it worked 🎉",
+            "Fixed it, thank you so much",
+        ] {
+            assert_eq!(reply_intent(t), Some(ReplyIntent::Fixed), "{t}");
+        }
+        for t in [
+            "still not working",
+            "didn't work :(",
+            "nope, same error",
+            "That didn't fix it",
+        ] {
+            assert_eq!(reply_intent(t), Some(ReplyIntent::NotFixed), "{t}");
+        }
+        for t in [
+            "did that fix it?",
+            "which step should I try first",
+            "it worked yesterday but now it doesn't work",
+            "",
+            "I tried flushing dns and then restarting the router and then reinstalling spotify and it worked for an hour",
+        ] {
+            assert_eq!(reply_intent(t), None, "{t}");
+        }
+    }
+}

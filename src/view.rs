@@ -9,6 +9,7 @@
 use std::fmt::Write as _;
 
 use crate::catalogue::{Entry, Platform};
+use crate::session::{Entries, Session, Status};
 
 /// A titled block of text inside a card (an embed field).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +42,8 @@ pub enum Progress {
     Escalated,
     /// Solved, at a catalogue step if one fixed it.
     Solved { step: Option<usize> },
+    /// The steps differ per operating system and none is chosen yet.
+    ChoosePlatform,
 }
 
 /// How often a step has worked, for the footer.
@@ -146,6 +149,10 @@ pub fn entry_card(entry: &Entry, progress: Progress, extras: &CardExtras) -> Car
         Progress::Escalated => fields.push(Field {
             name: "Still stuck? Next stop".into(),
             value: entry.escalate.clone(),
+        }),
+        Progress::ChoosePlatform => fields.push(Field {
+            name: "Which operating system?".into(),
+            value: "The steps differ between Windows, macOS and Linux: pick yours below.".into(),
         }),
         Progress::Solved { step } => {
             let what = step
@@ -255,4 +262,195 @@ pub fn entry_text(entry: &Entry, platform: Option<Platform>) -> String {
 /// The label of an entry in a select menu or an autocomplete list.
 pub fn option_label(entry: &Entry) -> String {
     format!("{} · {}", entry.id, entry.title)
+}
+
+/// A control under a card, before an adapter turns it into a component.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Control {
+    /// ✅ This fixed it · ➡️ Didn't work · ⬅️ Back, for the card at `position`.
+    Steps {
+        position: usize,
+        can_go_back: bool,
+        last: bool,
+    },
+    /// ⬅️ Back from the escalation advice to the last step.
+    BackFromEscalation { position: usize },
+    /// 💻 Pick or change the operating system.
+    Platform {
+        current: Option<Platform>,
+        choices: Vec<Platform>,
+    },
+    /// "Which code do you see?": (id, label) of each candidate.
+    Candidates(Vec<(String, String)>),
+    /// Start the walk again (a closed or finished session).
+    Reopen,
+}
+
+/// A session as shown: its card and the controls under it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionView {
+    pub card: Card,
+    pub controls: Vec<Control>,
+}
+
+/// The platforms a person can pick for an entry: those its steps have
+/// wording for, else the three desktop systems.
+fn platform_choices(entry: &Entry) -> Vec<Platform> {
+    let v = entry.variant_platforms();
+    if v.is_empty() {
+        vec![Platform::Windows, Platform::Macos, Platform::Linux]
+    } else {
+        v
+    }
+}
+
+/// The card and controls for `session`. `record` is how often the current
+/// step worked for others; `banner` a line shown first. Returns `None` only
+/// when the session's entry is no longer in the catalogue.
+pub fn session_view(
+    entries: &dyn Entries,
+    session: &Session,
+    record: Option<StepRecord>,
+    banner: Option<String>,
+) -> Option<SessionView> {
+    let Some(id) = session.entry.as_deref() else {
+        return Some(candidates_view(entries, &session.candidates, banner));
+    };
+    let entry = entries.entry(id)?;
+    let extras = CardExtras {
+        platform: session.platform,
+        record,
+        banner,
+    };
+    let platform_control = || Control::Platform {
+        current: session.platform,
+        choices: platform_choices(entry),
+    };
+    let total = session.order.len();
+    let view = match session.status {
+        Status::Solved => SessionView {
+            card: entry_card(
+                entry,
+                Progress::Solved {
+                    step: session.solution.as_ref().and_then(|s| s.step),
+                },
+                &extras,
+            ),
+            controls: vec![],
+        },
+        Status::Abandoned | Status::Expired => {
+            let mut extras = extras;
+            extras.banner = Some(format!(
+                "*This session was {}. Press Start again to pick it up.*",
+                session.status
+            ));
+            let card = match session.current_step() {
+                Some(step) => entry_card(
+                    entry,
+                    Progress::Step {
+                        position: session.position,
+                        total,
+                        step,
+                    },
+                    &extras,
+                ),
+                None => entry_card(entry, Progress::Escalated, &extras),
+            };
+            SessionView {
+                card,
+                controls: vec![Control::Reopen],
+            }
+        }
+        Status::Open | Status::Escalated if session.awaiting_platform() => SessionView {
+            card: entry_card(entry, Progress::ChoosePlatform, &extras),
+            controls: vec![platform_control()],
+        },
+        Status::Open | Status::Escalated => match session.current_step() {
+            Some(step) => {
+                let mut controls = vec![Control::Steps {
+                    position: session.position,
+                    can_go_back: session.position > 0,
+                    last: session.at_last_step(),
+                }];
+                if session.platform_matters {
+                    controls.push(platform_control());
+                }
+                SessionView {
+                    card: entry_card(
+                        entry,
+                        Progress::Step {
+                            position: session.position,
+                            total,
+                            step,
+                        },
+                        &extras,
+                    ),
+                    controls,
+                }
+            }
+            None => SessionView {
+                card: entry_card(entry, Progress::Escalated, &extras),
+                controls: vec![Control::BackFromEscalation {
+                    position: session.position,
+                }],
+            },
+        },
+    };
+    Some(view)
+}
+
+/// "Which code do you see?" for entries that share what was pasted.
+pub fn candidates_view(
+    entries: &dyn Entries,
+    ids: &[String],
+    banner: Option<String>,
+) -> SessionView {
+    let found: Vec<&Entry> = ids
+        .iter()
+        .filter_map(|id| entries.entry(id))
+        .take(25)
+        .collect();
+    let mut description = String::new();
+    if let Some(b) = banner {
+        let _ = writeln!(description, "{b}\n");
+    }
+    let shared = found
+        .first()
+        .map(|e| e.display_message().to_string())
+        .filter(|m| !m.is_empty() && found.iter().all(|e| e.messages.iter().any(|x| x == m)));
+    if let Some(m) = shared {
+        let _ = writeln!(description, "> {m}\n");
+        description.push_str("Several errors show this message. ");
+    } else {
+        description.push_str("This could be one of several errors. ");
+    }
+    description.push_str(
+        "Pick the code Spotify shows after the message, e.g. `(Error code: 17 / accesspoint:17)`.",
+    );
+    let fields = found
+        .iter()
+        .take(10)
+        .map(|e| Field {
+            name: option_label(e),
+            value: e.cause_chain.join(" → "),
+        })
+        .collect();
+    SessionView {
+        card: Card {
+            title: "Which error do you see?".into(),
+            colour: found
+                .first()
+                .map(|e| e.severity.colour())
+                .unwrap_or(0x1DB954),
+            description,
+            fields,
+            footer: "spotify-error-bot".into(),
+        },
+        controls: vec![Control::Candidates(
+            found
+                .iter()
+                .map(|e| (e.id.clone(), option_label(e)))
+                .collect(),
+        )],
+    }
 }

@@ -53,7 +53,10 @@ fn ocr_noise_in_codes_is_read_through() {
         ("auth:7З", "auth:73"),
         ("accounts: 4O3", "accounts:403"),
         ("Error c0de: 3O", "error:30"),
-        ("Spotify\nA firewall may be blocking Spotify.\n(Error code: auth:3)\nClose", "auth:3"),
+        (
+            "Spotify\nA firewall may be blocking Spotify.\n(Error code: auth:3)\nClose",
+            "auth:3",
+        ),
         ("ＡＣＣＯＵＮＴＳ：４０８", "accounts:408"),
     ] {
         assert_eq!(answer(text).as_deref(), Some(id), "{text:?}");
@@ -84,7 +87,12 @@ fn a_shared_message_alone_is_ambiguous_with_every_owner_as_candidate() {
     let m = world().1.match_text("a firewall may be blocking spotify");
     assert!(m.ambiguous, "{m:?}");
     let ids: Vec<&str> = m.candidates.iter().map(|c| c.id.as_str()).collect();
-    for id in ["error:30", "desktop_login_accounts:5", "accesspoint:17", "auth:3"] {
+    for id in [
+        "error:30",
+        "desktop_login_accounts:5",
+        "accesspoint:17",
+        "auth:3",
+    ] {
         assert!(ids.contains(&id), "{id} missing from {ids:?}");
     }
     // The entries whose dialog shows exactly this text lead.
@@ -94,10 +102,22 @@ fn a_shared_message_alone_is_ambiguous_with_every_owner_as_candidate() {
 #[test]
 fn displayed_messages_and_descriptions_are_recognised() {
     for (text, id) in [
-        ("spotify cant play this track in your region", "not_available_in_current_region"),
-        ("Use of this device is not enabled for your account.", "accounts:406"),
-        ("it says my country doesn't match my profile", "accounts:408"),
-        ("Playback of protected content is not enabled.", "eme_no_supported_keysystem"),
+        (
+            "spotify cant play this track in your region",
+            "not_available_in_current_region",
+        ),
+        (
+            "Use of this device is not enabled for your account.",
+            "accounts:406",
+        ),
+        (
+            "it says my country doesn't match my profile",
+            "accounts:408",
+        ),
+        (
+            "Playback of protected content is not enabled.",
+            "eme_no_supported_keysystem",
+        ),
     ] {
         assert_eq!(answer(text).as_deref(), Some(id), "{text:?}");
     }
@@ -152,7 +172,9 @@ fn hostile_input_is_bounded_and_never_panics() {
     let emoji = "😭".repeat(50_000);
     assert_eq!(m.match_text(&emoji).tier, Tier::Low);
 
-    let mixed: String = (0..20_000).map(|i| char::from_u32(0x300 + (i % 0x2000)).unwrap_or('x')).collect();
+    let mixed: String = (0..20_000)
+        .map(|i| char::from_u32(0x300 + (i % 0x2000)).unwrap_or('x'))
+        .collect();
     let _ = m.match_text(&mixed);
 }
 

@@ -103,6 +103,32 @@ impl Platform {
             _ => None,
         }
     }
+
+    /// The desktop system a message names, when it names exactly one
+    /// ("on my mac", "windows 11", "ubuntu"); `None` when it names none or
+    /// several.
+    pub fn mentioned_in(text: &str) -> Option<Platform> {
+        let mut found: Option<Platform> = None;
+        for word in text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .take(2000)
+        {
+            let w = word.to_ascii_lowercase();
+            let p = match w.as_str() {
+                "windows" | "win10" | "win11" => Platform::Windows,
+                "mac" | "macos" | "macbook" | "imac" | "osx" => Platform::Macos,
+                "linux" | "ubuntu" | "debian" | "fedora" | "mint" | "manjaro" => Platform::Linux,
+                _ => continue,
+            };
+            match found {
+                None => found = Some(p),
+                Some(q) if q == p => {}
+                Some(_) => return None,
+            }
+        }
+        found
+    }
 }
 
 impl fmt::Display for Platform {

@@ -138,6 +138,293 @@ const FOREIGN: &[&str] = &[
     "chrome",
 ];
 
+/// "Error" in the languages people in help servers write, for the
+/// "error 30" rule.
+const INTL_ERROR_WORDS: &[&str] = &[
+    "fehler",
+    "fehlercode",
+    "erreur",
+    "errore",
+    "hata",
+    "foutcode",
+    "fout",
+    "blad",
+    "błąd",
+    "felkod",
+    "fel",
+    "virhe",
+    "fejl",
+    "fejlkode",
+    "feil",
+    "feilkode",
+    "chyba",
+    "hiba",
+    "hibakód",
+    "ошибка",
+    "помилка",
+    "greška",
+    "eroare",
+    "σφάλμα",
+    "lỗi",
+    "kesalahan",
+    "galat",
+];
+
+/// Other apps, games, services and tools: a message about one of these (and
+/// not about Spotify) is about its errors, even when the wording matches a
+/// Spotify message ("fortnite says a firewall may be blocking the
+/// connection"). Kept separate from [`FOREIGN`], whose words (router, hotel,
+/// update) only change how a bare number reads.
+const OTHER_APPS: &[&str] = &[
+    "steam",
+    "xbox",
+    "playstation",
+    "ps4",
+    "ps5",
+    "psn",
+    "nintendo",
+    "netflix",
+    "hulu",
+    "disney",
+    "youtube",
+    "twitch",
+    "apple",
+    "roblox",
+    "minecraft",
+    "fortnite",
+    "valorant",
+    "epic",
+    "battlenet",
+    "origin",
+    "zoom",
+    "teams",
+    "outlook",
+    "tidal",
+    "deezer",
+    "itunes",
+    "amazon",
+    "soundcloud",
+    "bandcamp",
+    "unity",
+    "adobe",
+    "photoshop",
+    "creative",
+    "chromebook",
+    "obs",
+    "vlc",
+    "onedrive",
+    "dropbox",
+    "icloud",
+    "whatsapp",
+    "telegram",
+    "instagram",
+    "tiktok",
+    "snapchat",
+    "reddit",
+    "ubisoft",
+    "uplay",
+    "blizzard",
+    "riot",
+    "skype",
+    "slack",
+    "pandora",
+    "qobuz",
+    "plex",
+    "jellyfin",
+    "kodi",
+    "winamp",
+    "musicbee",
+    "nvidia",
+    "geforce",
+    "league",
+    "overwatch",
+    "warzone",
+    "genshin",
+    "appletv",
+    "crunchyroll",
+    "hbo",
+    "primevideo",
+    "audible",
+];
+
+/// Developer tools and platforms: their errors look like Web API errors
+/// (429, invalid_client), but a Spotify developer uses them too, so they
+/// only count as "elsewhere" when nothing in the message is about Spotify.
+const DEV_TOOLS: &[&str] = &[
+    "python",
+    "npm",
+    "node",
+    "java",
+    "javascript",
+    "cargo",
+    "pip",
+    "nginx",
+    "apache",
+    "github",
+    "gitlab",
+    "docker",
+    "mysql",
+    "postgres",
+    "postgresql",
+    "openai",
+    "chatgpt",
+    "gpt",
+    "azure",
+    "aadsts",
+    "aws",
+    "google",
+    "gmail",
+    "vscode",
+    "kubernetes",
+    "kubectl",
+    "jenkins",
+    "heroku",
+    "vercel",
+    "cloudflare",
+    "wordpress",
+    "paypal",
+    "discord",
+];
+
+/// Words that tie a developer's message to Spotify.
+const SPOTIFY_ISH: &[&str] = &[
+    "playback",
+    "player",
+    "playlist",
+    "playlists",
+    "track",
+    "tracks",
+    "song",
+    "songs",
+    "album",
+    "albums",
+    "podcast",
+    "podcasts",
+    "premium",
+    "play",
+    "shuffle",
+    "queue",
+    "liked",
+    "artist",
+    "premium_required",
+    "me",
+    "v1",
+];
+
+/// Words of a Web API report.
+const API_WORDS: &[&str] = &[
+    "api",
+    "endpoint",
+    "endpoints",
+    "oauth",
+    "token",
+    "sdk",
+    "request",
+    "requests",
+    "http",
+    "client",
+    "developer",
+    "dev",
+    "bot",
+    "script",
+    "app",
+    "v1",
+    "webapi",
+    "web",
+];
+
+/// Words that say something went wrong (or a question about it).
+const PROBLEM_WORDS: &[&str] = &[
+    "error",
+    "err",
+    "errorcode",
+    "code",
+    "not",
+    "no",
+    "cant",
+    "can",
+    "cannot",
+    "couldnt",
+    "couldn",
+    "wont",
+    "won",
+    "doesnt",
+    "doesn",
+    "didnt",
+    "didn",
+    "isnt",
+    "isn",
+    "unable",
+    "fail",
+    "fails",
+    "failed",
+    "failing",
+    "failure",
+    "blocked",
+    "blocking",
+    "block",
+    "blocks",
+    "expired",
+    "invalid",
+    "incorrect",
+    "wrong",
+    "denied",
+    "problem",
+    "issue",
+    "issues",
+    "broken",
+    "stuck",
+    "crash",
+    "crashes",
+    "crashed",
+    "says",
+    "said",
+    "saying",
+    "shows",
+    "showing",
+    "keeps",
+    "popup",
+    "message",
+    "help",
+    "again",
+    "unavailable",
+    "restricted",
+    "required",
+    "limit",
+    "limited",
+    "disabled",
+    "stopped",
+    "logged",
+    "kicked",
+    "greyed",
+    "grayed",
+    "missing",
+    "refuses",
+    "rejected",
+    "mismatch",
+    "erro",
+    "errore",
+    "fehler",
+    "erreur",
+    "hata",
+    "fout",
+    "foutcode",
+    "blad",
+    "błąd",
+    "falla",
+    "fallo",
+    "stop",
+    "stops",
+    "dies",
+    "died",
+    "dont",
+    "freezes",
+    "frozen",
+    "skips",
+    "cuts",
+    "anymore",
+];
+
 /// Namespaces whose name alone is distinctive enough.
 fn is_strong(ns: &str) -> bool {
     ns.len() >= 9 || ns.contains('.') || ns.contains('_')
@@ -375,8 +662,10 @@ impl CodeIndex {
         let colon = [first_sep, sep]
             .iter()
             .any(|s| s.contains(':') || s.contains(';'));
-        let accepted =
-            colon || ns.strong || keyword || (context.spotify_or_error && !context.foreign);
+        let elsewhere = context.elsewhere_before(tokens[i].start);
+        let accepted = colon
+            || ns.strong
+            || (!elsewhere && (keyword || (context.spotify_or_error && !context.foreign)));
         if !accepted {
             return;
         }
@@ -488,7 +777,8 @@ impl CodeIndex {
         let t = tokens[i].text;
         let is_error = ["error", "err", "errorcode", "erro"]
             .iter()
-            .any(|w| fuzzy_word(t, w) && (t.len() >= 4 || t == "err"));
+            .any(|w| fuzzy_word(t, w) && (t.len() >= 4 || t == "err"))
+            || INTL_ERROR_WORDS.contains(&t);
         if !is_error {
             return;
         }
@@ -498,7 +788,21 @@ impl CodeIndex {
             && words < 2
             && matches!(
                 tokens[j].text,
-                "code" | "c0de" | "no" | "number" | "nr" | "num" | "codes"
+                "code"
+                    | "c0de"
+                    | "no"
+                    | "number"
+                    | "nr"
+                    | "num"
+                    | "codes"
+                    | "kodu"
+                    | "kod"
+                    | "kode"
+                    | "koodi"
+                    | "codigo"
+                    | "código"
+                    | "codice"
+                    | "de"
             )
         {
             j += 1;
@@ -605,24 +909,59 @@ fn rest_code(text: &str, tokens: &[Token<'_>], j: usize, end: usize) -> String {
     s
 }
 
-/// What the whole message tells about how to read a number.
-struct Context {
-    spotify: bool,
-    spotify_or_error: bool,
-    foreign: bool,
+/// What the whole message tells about how to read it: whether it is about
+/// Spotify, about an error at all, or about some other app.
+pub(crate) struct Context {
+    pub spotify: bool,
+    pub spotify_or_error: bool,
+    /// A word that changes how a bare number reads (another app, a router,
+    /// a hotel room).
+    pub foreign: bool,
+    /// Where another app, game or service is first named (not counting
+    /// developer tools when the message is about Spotify's API).
+    pub other_app_at: Option<usize>,
+    /// Something is said to have gone wrong.
+    pub problem: bool,
+    /// Words of a Web API report.
+    pub api: bool,
 }
 
 impl Context {
-    fn of(tokens: &[Token<'_>]) -> Context {
+    pub(crate) fn of(tokens: &[Token<'_>]) -> Context {
         let spotify = tokens
             .iter()
             .any(|t| t.text.starts_with("spotif") || fuzzy_word(t.text, "spotify"));
         let error = tokens.iter().any(|t| ERROR_WORDS.contains(&t.text));
-        let foreign = tokens.iter().any(|t| FOREIGN.contains(&t.text));
+        let spotify_ish = spotify || tokens.iter().any(|t| SPOTIFY_ISH.contains(&t.text));
+        let other_app_at = tokens
+            .iter()
+            .find(|t| {
+                (OTHER_APPS.contains(&t.text) && !spotify)
+                    || (DEV_TOOLS.contains(&t.text) && !spotify_ish)
+            })
+            .map(|t| t.start);
+        let foreign = other_app_at.is_some()
+            || tokens.iter().any(|t| {
+                FOREIGN.contains(&t.text)
+                    || OTHER_APPS.contains(&t.text)
+                    || DEV_TOOLS.contains(&t.text)
+            });
+        let problem = tokens.iter().any(|t| PROBLEM_WORDS.contains(&t.text));
+        let api = tokens.iter().any(|t| API_WORDS.contains(&t.text));
         Context {
             spotify,
             spotify_or_error: spotify || error,
             foreign,
+            other_app_at,
+            problem,
+            api,
         }
+    }
+
+    /// Whether evidence at byte `at` is about another app named before it
+    /// ("fortnite says a firewall may be blocking…"), and Spotify is not
+    /// named at all.
+    pub(crate) fn elsewhere_before(&self, at: usize) -> bool {
+        self.other_app_at.is_some_and(|p| p < at)
     }
 }

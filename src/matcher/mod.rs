@@ -145,6 +145,9 @@ pub struct Matcher {
     haystacks: Vec<String>,
     /// Whether each entry's first message carries no code (the app shows it bare).
     plain_message: Vec<bool>,
+    /// Web API errors: their names (invalid_client, 429) are generic HTTP
+    /// and OAuth terms, so they need a Spotify context.
+    webapi: Vec<bool>,
 }
 
 impl Matcher {
@@ -167,6 +170,7 @@ impl Matcher {
                 .iter()
                 .map(|e| e.messages.iter().any(|m| !m.contains("(Error code")))
                 .collect(),
+            webapi: entries.iter().map(|e| e.category == "webapi").collect(),
         }
     }
 
@@ -185,6 +189,7 @@ impl Matcher {
         let toks = tokens::tokenize(&norm.text);
         let code_hits = self.codes.scan(&norm.text, &toks);
         let text_hits = self.text.scan(&toks, 0.45);
+        let context = codes::Context::of(&toks);
 
         let excerpt = |s: usize, e: usize| -> (usize, usize, String) {
             let (a, b) = norm.original_range(s, e);
@@ -194,15 +199,38 @@ impl Matcher {
         };
 
         // Best evidence per entry.
+        // A code inside a longer one (`accounts:4` in
+        // `desktop_login_accounts:4`) is not a second code.
+        let code_hits: Vec<_> = code_hits
+            .iter()
+            .filter(|h| {
+                !code_hits.iter().any(|o| {
+                    o.entry.is_some()
+                        && o.start <= h.start
+                        && o.end >= h.end
+                        && (o.end - o.start) > (h.end - h.start)
+                })
+            })
+            .collect();
         let mut best: Vec<Option<Candidate>> = vec![None; self.ids.len()];
         let mut support: Vec<f32> = vec![0.0; self.ids.len()];
         let mut unknown_code = None;
         let mut any_code = false;
-        for h in &code_hits {
+        for h in code_hits {
+            // About another app named before it, and not about Spotify:
+            // its errors, not ours.
+            let elsewhere = context.elsewhere_before(h.start);
             let Some(e) = h.entry else {
-                unknown_code.get_or_insert_with(|| h.code.clone());
+                if !elsewhere {
+                    unknown_code.get_or_insert_with(|| h.code.clone());
+                }
                 continue;
             };
+            // Only a code written the Spotify way (with its colon) survives
+            // another app's context.
+            if elsewhere && (self.webapi[e] || !norm.text[h.start..h.end].contains(':')) {
+                continue;
+            }
             any_code = true;
             let (start, end, ex) = excerpt(h.start, h.end);
             let cand = Candidate {
@@ -222,7 +250,35 @@ impl Matcher {
         }
         for h in &text_hits {
             let e = h.entry;
+            // Paraphrases next to another app's name are about that app;
+            // a pasted Spotify message is ours unless the app came first.
+            let elsewhere = match h.kind {
+                text::TextKind::Title | text::TextKind::Phrase => context.other_app_at.is_some(),
+                // "…is blocking my minecraft server" matched part of "A
+                // firewall may be blocking Spotify." without its "Spotify".
+                _ => {
+                    context.elsewhere_before(h.start)
+                        || (context.other_app_at.is_some()
+                            && h.matched.to_lowercase().contains("spotify"))
+                }
+            };
+            if elsewhere {
+                continue;
+            }
             let mut score = h.score;
+            // Without a word that something went wrong, words alone are
+            // chatter ("how do i change my display name"); our own titles
+            // need Spotify named; Web API wording needs Spotify named.
+            let weak = match h.kind {
+                text::TextKind::Title => !context.spotify,
+                text::TextKind::Phrase => !context.problem,
+                text::TextKind::Message | text::TextKind::Sentence => {
+                    !context.problem && !context.spotify && score < 0.65
+                }
+            } || (self.webapi[e] && !context.spotify && !context.api && score < 0.65);
+            if weak {
+                score = score.min(0.4);
+            }
             // The app shows some shared messages bare and others with a code
             // suffix; pasted bare, the bare one is the better fit.
             if matches!(h.kind, text::TextKind::Message | text::TextKind::Sentence)

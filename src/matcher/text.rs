@@ -189,9 +189,7 @@ pub fn stem(w: &str) -> String {
     let n = w.len();
     let s = if n > 5 && w.ends_with("ing") {
         &w[..n - 3]
-    } else if n > 4 && w.ends_with("ed") {
-        &w[..n - 2]
-    } else if n > 4 && w.ends_with("es") && !w.ends_with("ses") {
+    } else if n > 4 && (w.ends_with("ed") || (w.ends_with("es") && !w.ends_with("ses"))) {
         &w[..n - 2]
     } else if n > 3 && w.ends_with('s') && !w.ends_with("ss") {
         &w[..n - 1]
