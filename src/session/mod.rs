@@ -431,6 +431,14 @@ impl Entries for [Entry] {
     }
 }
 
+/// The bot shares its catalogue as `Arc<Catalogue>` (and reloads it by
+/// swapping the `Arc`).
+impl<T: Entries + ?Sized> Entries for std::sync::Arc<T> {
+    fn entry(&self, code: &str) -> Option<&Entry> {
+        (**self).entry(code)
+    }
+}
+
 impl Entries for Vec<Entry> {
     fn entry(&self, code: &str) -> Option<&Entry> {
         self.as_slice().entry(code)

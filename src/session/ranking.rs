@@ -30,12 +30,12 @@ pub const PRIOR_FIRST: f64 = 0.5;
 
 /// Each catalogue position multiplies the prior success rate by this, so that
 /// with no data the ranking keeps the catalogue order exactly.
-pub const PRIOR_DECAY: f64 = 0.9;
+pub const PRIOR_DECAY: f64 = 0.8;
 
 /// How many observations the prior is worth. Larger is more conservative:
-/// with 10, a step needs several reports before it overtakes the one the
-/// catalogue put before it.
-pub const PRIOR_WEIGHT: f64 = 10.0;
+/// with 20, the third step needs about eight successes in a row before it
+/// overtakes an untried first step, and two lucky reports move nothing.
+pub const PRIOR_WEIGHT: f64 = 20.0;
 
 /// The raw counts of one step (for one entry and platform bucket).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
