@@ -11,8 +11,12 @@
 //! The core modules (`catalogue`, `matcher`, `session`, `view`) import
 //! neither serenity nor sqlx.
 
+pub mod admin;
 pub mod answer;
 pub mod catalogue;
+pub mod config;
+pub mod discord;
+pub mod gaps;
 pub mod matcher;
 pub mod session;
 pub mod store;

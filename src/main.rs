@@ -8,9 +8,13 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
 
+use std::sync::Arc;
+
 use spotify_error_bot::catalogue::{self, Catalogue, Platform};
+use spotify_error_bot::config::Config;
 use spotify_error_bot::matcher::Matcher;
 use spotify_error_bot::{answer, view};
+use spotify_error_bot::{discord, store};
 
 #[derive(Parser)]
 #[command(
@@ -28,6 +32,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the Discord bot (configuration from the environment and .env;
+    /// see .env.example).
+    Run,
     /// Validate or list the catalogue.
     #[command(subcommand)]
     Catalogue(CatalogueCmd),
@@ -45,6 +52,18 @@ enum Command {
     },
     /// Match JSON Lines from stdin ({"text": ...}), one JSON result per line.
     Match,
+    /// Knowledge gaps recorded by the bot (DATABASE_URL, as for `run`).
+    #[command(subcommand)]
+    Gaps(GapsCmd),
+}
+
+#[derive(Subcommand)]
+enum GapsCmd {
+    /// Write a draft catalogue file for every open unknown-code gap.
+    Export {
+        /// The folder to write the drafts to (created if missing).
+        dir: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -101,9 +120,112 @@ fn load(dir: &Option<PathBuf>) -> anyhow::Result<Catalogue> {
     Ok(loaded.catalogue)
 }
 
+/// `spotify-error-bot run`: configuration, logging, catalogue, database,
+/// then the gateway until SIGTERM or Ctrl-C.
+fn run_bot(catalogue_dir: Option<PathBuf>) -> anyhow::Result<()> {
+    // A missing .env is normal (the environment may hold everything); a
+    // broken one is worth saying.
+    if let Err(e) = dotenvy::dotenv() {
+        if !e.not_found() {
+            anyhow::bail!("reading .env: {e}");
+        }
+    }
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,serenity=warn,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let config = Config::from_env().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let catalogue_dir = catalogue_dir.unwrap_or_else(Catalogue::default_dir);
+    let catalogue = Arc::new(load(&Some(catalogue_dir.clone()))?);
+    tracing::info!(entries = catalogue.len(), "catalogue loaded");
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    runtime.block_on(async move {
+        let store = store::connect(config.database_url.as_deref())
+            .await
+            .map_err(|e| anyhow::anyhow!("opening the database: {e}"))?;
+        tracing::info!(backend = ?store.backend(), "database ready");
+        let data = Arc::new(discord::Data::new(catalogue, catalogue_dir, store, &config));
+        discord::run(config, data, shutdown_signal()).await?;
+        tracing::info!("stopped");
+        Ok(())
+    })
+}
+
+/// `gaps export DIR`: one draft file per open unknown-code gap that the
+/// catalogue does not cover.
+fn export_gaps(catalogue_dir: &Option<PathBuf>, dir: &std::path::Path) -> anyhow::Result<()> {
+    if let Err(e) = dotenvy::dotenv() {
+        if !e.not_found() {
+            anyhow::bail!("reading .env: {e}");
+        }
+    }
+    let catalogue = load(catalogue_dir)?;
+    let url = std::env::var("DATABASE_URL").ok();
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    let gaps = runtime.block_on(async {
+        let store = store::connect(url.as_deref())
+            .await
+            .map_err(|e| anyhow::anyhow!("opening the database: {e}"))?;
+        let gaps = store
+            .gaps(0, 1000)
+            .await
+            .map_err(|e| anyhow::anyhow!("reading the gaps: {e}"))?;
+        store.close().await;
+        anyhow::Ok(gaps)
+    })?;
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let mut written = 0;
+    for g in gaps {
+        if g.kind != spotify_error_bot::gaps::GapKind::Code || catalogue.get(&g.label).is_some() {
+            continue;
+        }
+        let path = dir.join(format!("{}.toml", catalogue::file_stem_for(&g.label)));
+        std::fs::write(&path, discord::draft_for(&g))
+            .with_context(|| format!("writing {}", path.display()))?;
+        println!("{}", path.display());
+        written += 1;
+    }
+    eprintln!("{written} draft(s) written to {}", dir.display());
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+}
+
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    if let Command::Run = cli.command {
+        run_bot(cli.catalogue)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Command::Gaps(GapsCmd::Export { dir }) = &cli.command {
+        export_gaps(&cli.catalogue, dir)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut out = std::io::stdout().lock();
     match cli.command {
+        Command::Run | Command::Gaps(_) => Ok(ExitCode::SUCCESS),
         Command::Catalogue(CatalogueCmd::Check { dir }) => {
             let dir = dir.or(cli.catalogue).unwrap_or_else(Catalogue::default_dir);
             match catalogue::load_dir(&dir) {
