@@ -18,6 +18,7 @@ pub mod config;
 pub mod discord;
 pub mod gaps;
 pub mod matcher;
+pub mod ocr;
 pub mod session;
 pub mod store;
 pub mod view;
