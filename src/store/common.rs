@@ -866,18 +866,21 @@ macro_rules! impl_store {
                 s: &$crate::store::GapSighting<'_>,
             ) -> Result<(), $crate::store::StoreError> {
                 use $crate::store::common::*;
+                // One sighting is one change: readers never see the count
+                // without its server or example.
+                let (_writer, mut tx) = self.begin().await?;
                 sqlx::query(sql::UPSERT_GAP)
                     .bind(&s.gap.key)
                     .bind(s.gap.kind.as_str())
                     .bind(&s.gap.label)
                     .bind(s.at)
-                    .execute(&self.pool)
+                    .execute(&mut *tx)
                     .await?;
                 if let Some(g) = s.guild_id {
                     sqlx::query(sql::INSERT_GAP_GUILD)
                         .bind(&s.gap.key)
                         .bind(to_db(g))
-                        .execute(&self.pool)
+                        .execute(&mut *tx)
                         .await?;
                 }
                 sqlx::query(sql::INSERT_GAP_EXAMPLE)
@@ -887,8 +890,9 @@ macro_rules! impl_store {
                     .bind(to_db(s.channel_id))
                     .bind(s.text.map(|t| t.chars().take(1000).collect::<String>()))
                     .bind(s.at)
-                    .execute(&self.pool)
+                    .execute(&mut *tx)
                     .await?;
+                tx.commit().await?;
                 Ok(())
             }
 
