@@ -13,6 +13,7 @@ use std::sync::Arc;
 use spotify_error_bot::catalogue::{self, Catalogue, Platform};
 use spotify_error_bot::config::Config;
 use spotify_error_bot::matcher::Matcher;
+use spotify_error_bot::ocr::{Ocr, OcrConfig};
 use spotify_error_bot::{answer, view};
 use spotify_error_bot::{discord, store};
 
@@ -48,7 +49,12 @@ enum Command {
     /// Print what the bot would reply to a message in a help channel.
     Ask {
         /// The message, as pasted.
-        text: String,
+        #[arg(required_unless_present = "image")]
+        text: Option<String>,
+        /// A screenshot to read instead (or as well), as if attached (needs
+        /// the `ocr` feature and Tesseract).
+        #[arg(long, value_name = "FILE")]
+        image: Option<PathBuf>,
     },
     /// Match JSON Lines from stdin ({"text": ...}), one JSON result per line.
     Match,
@@ -288,9 +294,35 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Ask { text } => {
+        Command::Ask { text, image } => {
             let c = load(&cli.catalogue)?;
-            let m = Matcher::new(&c).match_text(&text);
+            let matcher = Matcher::new(&c);
+            let mut text = text.unwrap_or_default();
+            if let Some(path) = image {
+                let bytes =
+                    std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+                let reader = Ocr::new(OcrConfig::default());
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()?;
+                let (read, _) = rt
+                    .block_on(reader.read_error(&matcher, &bytes))
+                    .with_context(|| format!("reading {}", path.display()))?;
+                writeln!(
+                    out,
+                    "Read from the screenshot ({}, {} ms):\n{}\n",
+                    read.variant,
+                    read.millis,
+                    read.lines
+                        .iter()
+                        .map(|l| format!("  | {l}"))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                )?;
+                text.push('\n');
+                text.push_str(&read.text);
+            }
+            let m = matcher.match_text(&text);
             let p = answer::plan(&c, &m);
             write!(out, "{}", answer::plan_text(&p, &m))?;
             Ok(ExitCode::SUCCESS)

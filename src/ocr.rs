@@ -19,6 +19,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::matcher::{MatchResult, Matcher, Tier};
+
 /// Limits on what is read.
 #[derive(Debug, Clone)]
 pub struct OcrConfig {
@@ -104,7 +106,6 @@ pub struct Ocr {
 }
 
 struct Inner {
-    #[cfg_attr(not(feature = "ocr"), allow(dead_code))]
     config: OcrConfig,
     status: OcrStatus,
     #[cfg_attr(not(feature = "ocr"), allow(dead_code))]
@@ -129,6 +130,11 @@ impl Ocr {
         &self.inner.status
     }
 
+    /// Files larger than this are refused unread.
+    pub fn max_bytes(&self) -> usize {
+        self.inner.config.max_bytes
+    }
+
     pub fn is_ready(&self) -> bool {
         matches!(self.inner.status, OcrStatus::Ready { .. })
     }
@@ -145,6 +151,35 @@ impl Ocr {
             return Err(OcrError::Unavailable(why.clone()));
         }
         imp::read_best(&self.inner, bytes, judge, good_enough).await
+    }
+}
+
+impl Ocr {
+    /// Reads a screenshot and matches what was read: the variants are tried
+    /// until the matcher is sure of one reading.
+    pub async fn read_error(
+        &self,
+        matcher: &Matcher,
+        bytes: &[u8],
+    ) -> Result<(OcrText, MatchResult), OcrError> {
+        let judge = |text: &str| screenshot_score(&matcher.match_text(text));
+        let read = self
+            .read_best(bytes, judge, matcher.thresholds().answer)
+            .await?;
+        let m = matcher.match_text(&read.text);
+        Ok((read, m))
+    }
+}
+
+/// How good a reading is, by what the matcher makes of it: a sure,
+/// single answer scores its confidence; a reading that leaves a choice (a
+/// message several codes share, the code itself unread) or only a guess
+/// scores less, so the next variant gets a chance to read the code.
+pub fn screenshot_score(m: &MatchResult) -> f32 {
+    match m.tier {
+        Tier::High if !m.ambiguous => m.confidence,
+        Tier::High | Tier::Medium => m.confidence * 0.5,
+        Tier::Low => 0.0,
     }
 }
 
@@ -311,6 +346,9 @@ mod imp {
             .map_err(|_| OcrError::Failed("the reader is shutting down".into()))?;
         let mut child = tokio::process::Command::new("tesseract")
             .args(["stdin", "stdout", "--psm", psm, "-l", "eng", "-c"])
+            // One thread per run: the pool, not OpenMP, decides how many
+            // cores reading takes.
+            .env("OMP_THREAD_LIMIT", "1")
             .arg(format!("thresholding_method={threshold}"))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

@@ -951,3 +951,100 @@ async fn repeated_errors_point_to_the_earlier_answer_and_solved_threads_are_link
     );
     openapi::assert_valid_traffic(&fake);
 }
+
+/// Whether the bot under test can read screenshots; says why not.
+fn reads_screenshots() -> bool {
+    let ready = cfg!(feature = "ocr")
+        && std::process::Command::new("tesseract")
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success());
+    if !ready {
+        assert!(
+            std::env::var_os("REQUIRE_OCR").is_none(),
+            "REQUIRE_OCR is set but the bot cannot read screenshots (feature `ocr` and tesseract)"
+        );
+        eprintln!("skipping: needs the `ocr` feature and the tesseract program");
+    }
+    ready
+}
+
+#[tokio::test]
+async fn a_screenshot_of_the_error_dialog_is_read_and_answered() {
+    if !reads_screenshots() {
+        return;
+    }
+    let (fake, dir) = world().await;
+    let _bot = Bot::start(&fake, dir.path()).await;
+    enable(&fake, ids::FORUM_CHANNEL).await;
+    let user = Person::member();
+    let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/screenshots");
+
+    // A meme is not an error: no answer, whatever the picture.
+    let meme = std::fs::read(shots.join("no-error-meme.png")).unwrap();
+    let url = fake.add_attachment("meme.png", meme.clone(), "image/png");
+    fake.dispatch(
+        "MESSAGE_CREATE",
+        Msg::new(ids::THREAD, &Person::new(ids::USER + 3, "memer"))
+            .attachment(
+                &p::FileAttachment::new("meme.png", &url)
+                    .content_type("image/png")
+                    .size(u32::try_from(meme.len()).unwrap())
+                    .dims(Some((600, 400))),
+            )
+            .build(),
+    )
+    .unwrap();
+
+    // The dialog, posted with no text at all.
+    let shot = std::fs::read(shots.join("accounts-53-light-dialog.png")).unwrap();
+    let url = fake.add_attachment("Screenshot 2026-11-23.png", shot.clone(), "image/png");
+    fake.dispatch(
+        "MESSAGE_CREATE",
+        Msg::new(ids::THREAD, &user)
+            .attachment(
+                &p::FileAttachment::new("Screenshot 2026-11-23.png", &url)
+                    .content_type("image/png")
+                    .size(u32::try_from(shot.len()).unwrap())
+                    .dims(Some((560, 213))),
+            )
+            .build(),
+    )
+    .unwrap();
+    let answer = fake
+        .wait_for_request(
+            |r| r.matches("POST", &format!("/channels/{}/messages", ids::THREAD)),
+            Duration::from_secs(60),
+        )
+        .await
+        .expect("the screenshot is answered");
+    let title = answer
+        .body_at("/embeds/0/title")
+        .and_then(Value::as_str)
+        .unwrap();
+    assert!(title.starts_with("accounts:53"), "{title}");
+    let description = answer
+        .body_at("/embeds/0/description")
+        .and_then(Value::as_str)
+        .unwrap();
+    assert!(
+        description.starts_with("📷 Read from your screenshot: `")
+            && description.contains("accounts:53"),
+        "{description}"
+    );
+    // The bot showed it was working, and answered once: not the meme.
+    assert!(
+        !fake
+            .requests_matching("POST", &format!("/channels/{}/typing", ids::THREAD))
+            .is_empty()
+    );
+    assert_eq!(
+        fake.requests_matching("POST", &format!("/channels/{}/messages", ids::THREAD))
+            .len(),
+        1
+    );
+    let db = store(dir.path()).await;
+    let s = db.load_session(ids::THREAD).await.unwrap().unwrap();
+    assert_eq!(s.entry.as_deref(), Some("accounts:53"));
+    openapi::assert_valid_traffic(&fake);
+}

@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 use spotify_error_bot::catalogue::{self, Catalogue};
-use spotify_error_bot::matcher::{Matcher, Tier};
+use spotify_error_bot::matcher::Matcher;
 use spotify_error_bot::ocr::{Ocr, OcrConfig, OcrError};
 
 #[derive(Deserialize)]
@@ -63,18 +63,8 @@ fn reader(config: OcrConfig) -> Option<Ocr> {
 
 /// What the bot does with a picture: read it, then match what was read.
 async fn answer_for(ocr: &Ocr, bytes: &[u8]) -> (Option<String>, String, u64) {
-    let m = &world().1;
-    let judge = |t: &str| {
-        let r = m.match_text(t);
-        if r.tier == Tier::High {
-            r.confidence
-        } else {
-            0.0
-        }
-    };
-    let read = ocr.read_best(bytes, judge, 0.6).await.expect("read");
-    let answer = m.match_text(&read.text).answer().map(str::to_string);
-    (answer, read.text, read.millis)
+    let (read, m) = ocr.read_error(&world().1, bytes).await.expect("read");
+    (m.answer().map(str::to_string), read.text, read.millis)
 }
 
 #[tokio::test]
@@ -114,12 +104,7 @@ async fn the_line_with_the_error_can_be_shown_back() {
         return;
     };
     let bytes = std::fs::read(dir().join("accounts-53-light-dialog.png")).unwrap();
-    let m = &world().1;
-    let read = ocr
-        .read_best(&bytes, |t| m.match_text(t).confidence, 0.6)
-        .await
-        .unwrap();
-    let r = m.match_text(&read.text);
+    let (read, r) = ocr.read_error(&world().1, &bytes).await.unwrap();
     let at = r.candidates[0].reason.start;
     let line = read.line_at(at).expect("a line");
     assert!(

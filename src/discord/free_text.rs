@@ -28,6 +28,11 @@ use crate::store::{self, GuildConfig, ReplyMode, now_ms};
 const MAX_TEXT_ATTACHMENT: u32 = 64 * 1024;
 /// At most this many text attachments per message are read.
 const MAX_TEXT_ATTACHMENTS: usize = 3;
+/// At most this many images per message are read, each of at most
+/// [`crate::ocr::OcrConfig::max_bytes`].
+const MAX_IMAGES: usize = 2;
+/// Downloading one attachment may take this long.
+const DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Last unprompted answer per user and per channel, and where each error
 /// was last answered in a channel.
@@ -180,17 +185,18 @@ pub(super) async fn on_message(ctx: &Context, d: &Data, msg: Message) {
         return;
     }
     let in_thread = info.is_some_and(|i| i.is_thread);
-    let text = gather_text(&msg).await;
+    let reading = read_message(ctx, d, &msg).await;
+    let text = reading.text.as_str();
     if text.trim().is_empty() {
         return;
     }
-    let m = d.kb().matcher.match_text(&text);
+    let m = d.kb().matcher.match_text(text);
     let candidates: Vec<String> = match plan(&d.kb().catalogue, &m) {
         Plan::Answer { entry, .. } => vec![entry.id.clone()],
         Plan::Choose { entries, .. } => entries.iter().map(|e| e.id.clone()).collect(),
         Plan::Confirm { .. } | Plan::Silent { .. } => {
-            if let Some(gap) = crate::gaps::detect(&text, &m) {
-                super::gaps::record(d, &gap, Some(guild), channel, msg.id.get(), Some(&text)).await;
+            if let Some(gap) = crate::gaps::detect(text, &m) {
+                super::gaps::record(d, &gap, Some(guild), channel, msg.id.get(), Some(text)).await;
                 if config.gap_notice
                     && gap.kind == crate::gaps::GapKind::Code
                     && d.cooldowns
@@ -205,7 +211,7 @@ pub(super) async fn on_message(ctx: &Context, d: &Data, msg: Message) {
                 return;
             }
             if in_thread {
-                follow_reply(ctx, d, &msg, &text).await;
+                follow_reply(ctx, d, &msg, text).await;
             }
             return;
         }
@@ -221,7 +227,7 @@ pub(super) async fn on_message(ctx: &Context, d: &Data, msg: Message) {
         "recognised a pasted error"
     );
     let user = msg.author.id.get();
-    let platform = Platform::mentioned_in(&text);
+    let platform = Platform::mentioned_in(text);
 
     if in_thread {
         // One walk per error per thread: a second paste points to it.
@@ -304,14 +310,17 @@ pub(super) async fn on_message(ctx: &Context, d: &Data, msg: Message) {
             }
         }
     };
-    let banner = solved_before(d, guild, key, &candidates).await;
+    let banner = join_banners(
+        reading.banner(),
+        solved_before(d, guild, key, &candidates).await,
+    );
     let first = candidates.first().cloned();
     let reply = start_card(
         d,
         key,
         Some(guild),
         user,
-        Origin::Message,
+        reading.origin(Origin::Message),
         candidates,
         platform,
         banner,
@@ -391,7 +400,7 @@ pub(super) async fn gather_text(msg: &Message) -> String {
         })
         .take(MAX_TEXT_ATTACHMENTS);
     for a in files {
-        match tokio::time::timeout(Duration::from_secs(5), a.download()).await {
+        match tokio::time::timeout(DOWNLOAD_TIMEOUT, a.download()).await {
             Ok(Ok(bytes)) => {
                 let cut = &bytes[..bytes.len().min(MAX_TEXT_ATTACHMENT as usize)];
                 text.push('\n');
@@ -404,6 +413,119 @@ pub(super) async fn gather_text(msg: &Message) -> String {
         }
     }
     text
+}
+
+/// What a message says: its text and text files and, when they hold no
+/// error the bot would answer, what its screenshots show.
+pub(super) struct Reading {
+    pub text: String,
+    /// The recognised line of the screenshot the answer rests on.
+    pub screenshot_line: Option<String>,
+}
+
+impl Reading {
+    pub fn origin(&self, otherwise: Origin) -> Origin {
+        if self.screenshot_line.is_some() {
+            Origin::Screenshot
+        } else {
+            otherwise
+        }
+    }
+
+    /// "📷 Read from your screenshot: `…`", above the card.
+    pub fn banner(&self) -> Option<String> {
+        self.screenshot_line.as_ref().map(|line| {
+            format!(
+                "📷 Read from your screenshot: `{}`",
+                super::lookup::short_n(line, 120)
+            )
+        })
+    }
+}
+
+pub(super) async fn read_message(ctx: &Context, d: &Data, msg: &Message) -> Reading {
+    let text = gather_text(msg).await;
+    let plain = Reading {
+        text,
+        screenshot_line: None,
+    };
+    if super::lookup::recognise(d, &plain.text).is_some() || !d.ocr.is_ready() {
+        return plain;
+    }
+    let max = d.ocr.max_bytes();
+    let images: Vec<_> = msg
+        .attachments
+        .iter()
+        .filter(|a| is_image(a.content_type.as_deref(), &a.filename))
+        .take(MAX_IMAGES)
+        .collect();
+    if images.is_empty() {
+        return plain;
+    }
+    // Reading takes a second or two: show that the bot is on it.
+    let _ = msg.channel_id.broadcast_typing(&ctx.http).await;
+    let kb = d.kb();
+    for a in images {
+        if usize::try_from(a.size).unwrap_or(usize::MAX) > max {
+            tracing::info!(file = %a.filename, size = a.size, "skipping an image over the size limit");
+            continue;
+        }
+        let bytes = match tokio::time::timeout(DOWNLOAD_TIMEOUT, a.download()).await {
+            Ok(Ok(b)) => b,
+            Ok(Err(e)) => {
+                tracing::info!(error = %e, file = %a.filename, "could not download an image");
+                continue;
+            }
+            Err(_) => {
+                tracing::info!(file = %a.filename, "downloading an image timed out");
+                continue;
+            }
+        };
+        let started = std::time::Instant::now();
+        let result = d.ocr.read_error(&kb.matcher, &bytes).await;
+        metrics::histogram!(crate::admin::names::OCR_SECONDS)
+            .record(started.elapsed().as_secs_f64());
+        let (read, m) = match result {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::info!(error = %e, file = %a.filename, "could not read an image");
+                continue;
+            }
+        };
+        tracing::debug!(file = %a.filename, variant = read.variant, ms = read.millis, "read a screenshot");
+        let line = m
+            .candidates
+            .first()
+            .and_then(|c| read.line_at(c.reason.start))
+            .map(str::to_string);
+        let text = format!("{}\n{}", plain.text, read.text);
+        if super::lookup::recognise(d, &text).is_some() {
+            return Reading {
+                text,
+                screenshot_line: line.or_else(|| Some(a.filename.clone())),
+            };
+        }
+    }
+    plain
+}
+
+/// Two lines above a card, either or both.
+pub(super) fn join_banners(a: Option<String>, b: Option<String>) -> Option<String> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(format!("{a}\n{b}")),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Whether an attachment is a picture worth reading.
+fn is_image(content_type: Option<&str>, filename: &str) -> bool {
+    if let Some(t) = content_type {
+        return t.starts_with("image/") && !t.starts_with("image/svg");
+    }
+    let name = filename.to_ascii_lowercase();
+    [".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp"]
+        .iter()
+        .any(|ext| name.ends_with(ext))
 }
 
 /// A reply in a thread whose walk is running: the asker saying the step on
@@ -466,17 +588,17 @@ async fn follow_reply(ctx: &Context, d: &Data, msg: &Message, text: &str) {
 /// Content intent, so this works for bots that do not have it.
 async fn on_mention(ctx: &Context, d: &Data, msg: &Message, guild: u64, config: &GuildConfig) {
     let bot = d.bot_user_id();
-    let own = gather_text(msg)
-        .await
+    let mut own = read_message(ctx, d, msg).await;
+    own.text = own
+        .text
         .replace(&format!("<@{bot}>"), " ")
         .replace(&format!("<@!{bot}>"), " ");
-    let mut found =
-        super::lookup::recognise(d, &own).map(|c| (c, msg.author.id.get(), own.clone()));
+    let mut found = super::lookup::recognise(d, &own.text).map(|c| (c, msg.author.id.get(), own));
     if found.is_none() {
         if let Some(referenced) = msg.referenced_message.as_deref() {
-            let text = gather_text(referenced).await;
-            found =
-                super::lookup::recognise(d, &text).map(|c| (c, referenced.author.id.get(), text));
+            let theirs = read_message(ctx, d, referenced).await;
+            found = super::lookup::recognise(d, &theirs.text)
+                .map(|c| (c, referenced.author.id.get(), theirs));
         }
     }
     let channel = msg.channel_id.get();
@@ -492,16 +614,16 @@ async fn on_mention(ctx: &Context, d: &Data, msg: &Message, guild: u64, config: 
         return;
     }
     let reply = match found {
-        Some((candidates, owner, text)) => {
+        Some((candidates, owner, reading)) => {
             let r = start_card(
                 d,
                 msg.id.get(),
                 Some(guild),
                 owner,
-                Origin::Mention,
+                reading.origin(Origin::Mention),
                 candidates,
-                Platform::mentioned_in(&text),
-                None,
+                Platform::mentioned_in(&reading.text),
+                reading.banner(),
             )
             .await;
             if r.ephemeral {

@@ -316,11 +316,16 @@ pub(super) fn clip(s: &str, max: usize) -> String {
 
 /// A user's text, made safe to quote inside backticks in a reply.
 pub(super) fn short(s: &str) -> String {
+    short_n(s, 60)
+}
+
+/// [`short`], at most `max` characters.
+pub(super) fn short_n(s: &str, max: usize) -> String {
     clip(
         &s.chars()
             .filter(|c| !c.is_control() && *c != '`')
             .collect::<String>(),
-        60,
+        max,
     )
 }
 
@@ -340,10 +345,11 @@ pub(super) async fn on_find(ctx: &Context, d: &Data, c: CommandInteraction, priv
         let Some(target) = target else {
             return Reply::private("I could not see that message; try again.");
         };
-        let text = super::free_text::gather_text(&target).await;
-        let reply = match recognise(d, &text) {
+        let reading = super::free_text::read_message(ctx, d, &target).await;
+        let text = &reading.text;
+        let reply = match recognise(d, text) {
             Some(candidates) => {
-                let platform = Platform::mentioned_in(&text);
+                let platform = Platform::mentioned_in(text);
                 // The walk belongs to the person who wrote the error, unless
                 // someone asked privately for themselves.
                 let owner = if private {
@@ -356,10 +362,10 @@ pub(super) async fn on_find(ctx: &Context, d: &Data, c: CommandInteraction, priv
                     key,
                     guild,
                     owner,
-                    Origin::ContextMenu,
+                    reading.origin(Origin::ContextMenu),
                     candidates,
                     platform,
-                    None,
+                    reading.banner(),
                 )
                 .await
             }

@@ -74,6 +74,8 @@ pub struct Data {
     guild_configs: Mutex<HashMap<u64, (GuildConfig, Instant)>>,
     cooldowns: free_text::Cooldowns,
     queue: free_text::ChannelQueue,
+    /// Reads screenshots (off without the `ocr` feature or Tesseract).
+    pub ocr: crate::ocr::Ocr,
     commands_registered: AtomicBool,
     bot_user_id: AtomicU64,
     /// The application's owner (or team members): who may reload.
@@ -103,6 +105,7 @@ impl Data {
             guild_configs: Mutex::new(HashMap::new()),
             cooldowns: free_text::Cooldowns::default(),
             queue: free_text::ChannelQueue::default(),
+            ocr: crate::ocr::Ocr::new(crate::ocr::OcrConfig::default()),
             commands_registered: AtomicBool::new(false),
             bot_user_id: AtomicU64::new(0),
             gateway: Arc::new(AtomicBool::new(false)),
@@ -208,6 +211,14 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), RunError> {
     let http = http_client(&config);
+    match data.ocr.status() {
+        crate::ocr::OcrStatus::Ready { version } => {
+            tracing::info!(%version, "screenshots are read (OCR on)")
+        }
+        crate::ocr::OcrStatus::Disabled { why } => {
+            tracing::info!(%why, "OCR is off: attached screenshots are ignored")
+        }
+    }
     let handler = Handler { data: data.clone() };
     let mut client =
         serenity::all::ClientBuilder::new_with_http(http, intents(config.message_content))
