@@ -58,6 +58,22 @@ fn ocr_noise_in_codes_is_read_through() {
             "auth:3",
         ),
         ("ＡＣＣＯＵＮＴＳ：４０８", "accounts:408"),
+        // Digits and words split apart by the dialog's layout.
+        ("accounts:4 0 8", "accounts:408"),
+        ("Error code: auth: 7 3", "auth:73"),
+        ("access point17", "accesspoint:17"),
+        (
+            "No internet connection detected. (Error code: accesspo int:31)",
+            "accesspoint:31",
+        ),
+        ("sess ion:103", "session:103"),
+        // Letters and digits swapped in one word or constant.
+        ("accountsl03", "accounts:103"),
+        (
+            "(Error code: desktop_login_accounts:S)",
+            "desktop_login_accounts:5",
+        ),
+        ("EME_N0_SUPP0RTED_KEYSYSTEM", "eme_no_supported_keysystem"),
     ] {
         assert_eq!(answer(text).as_deref(), Some(id), "{text:?}");
     }
@@ -118,6 +134,18 @@ fn displayed_messages_and_descriptions_are_recognised() {
             "Playback of protected content is not enabled.",
             "eme_no_supported_keysystem",
         ),
+        // The longer message that contains a shorter one's words is the
+        // one pasted.
+        (
+            "it says An error occurred while trying to mount the downloaded Spotify disk image",
+            "com.spotify.installer:-3",
+        ),
+        // A message found in one piece beats another's words scattered
+        // over the story.
+        (
+            "I'm in Japan right now and when I click a song it says Spotify can't play this track in your region.",
+            "not_available_in_current_region",
+        ),
     ] {
         assert_eq!(answer(text).as_deref(), Some(id), "{text:?}");
     }
@@ -132,6 +160,7 @@ fn chatter_and_other_software_stay_silent() {
         "room 403 at the hotel",
         "session 3 of the workshop starts at 7",
         "my code is 17 lines long",
+        "hp laserjet error 30.01.14",
         "restarting worked, thanks",
         "what year is it, 2026?",
         "",

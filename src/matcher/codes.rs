@@ -17,7 +17,7 @@
 
 use std::collections::HashMap;
 
-use super::tokens::{Token, fuzzy_word, ocr_digits, tokenize};
+use super::tokens::{Token, fuzzy_word, ocr_digit, ocr_digits, ocr_letters, tokenize};
 use crate::catalogue::Catalogue;
 
 /// A code found in the text.
@@ -554,8 +554,20 @@ impl CodeIndex {
     }
 
     fn symbols_at(&self, text: &str, tokens: &[Token<'_>], i: usize, hits: &mut Vec<CodeHit>) {
-        let Some(list) = self.symbols.get(tokens[i].text) else {
-            return;
+        // OCR reads the O of a constant as 0 (`EME_N0_SUPP0RTED_KEYSYSTEM`).
+        let same = |t: &str, s: &str| {
+            t == s || (t.bytes().any(|b| b.is_ascii_digit()) && ocr_letters(t) == s)
+        };
+        let first = tokens[i].text;
+        let list = match self.symbols.get(first) {
+            Some(list) => list,
+            None if first.bytes().any(|b| b.is_ascii_digit()) => {
+                match self.symbols.get(ocr_letters(first).as_str()) {
+                    Some(list) => list,
+                    None => return,
+                }
+            }
+            None => return,
         };
         for sym in list {
             let n = sym.tokens.len();
@@ -563,7 +575,7 @@ impl CodeIndex {
                 continue;
             }
             let window = &tokens[i..i + n];
-            if !window.iter().zip(&sym.tokens).all(|(t, s)| t.text == s) {
+            if !window.iter().zip(&sym.tokens).all(|(t, s)| same(t.text, s)) {
                 continue;
             }
             // Written as a constant (`_`, `-`, `.` joints) is certain; spaced
@@ -607,8 +619,12 @@ impl CodeIndex {
                 if i + n > tokens.len() {
                     continue;
                 }
-                let ok = tokens[i..i + n].iter().zip(alias).all(|(t, a)| t.text == a)
-                    && tokens[i..i + n].windows(2).all(|w| {
+                // Long words of a multi-word namespace may be OCR-garbled
+                // (`com.spotify.instaIler`).
+                let ok =
+                    tokens[i..i + n].iter().zip(alias).all(|(t, a)| {
+                        t.text == a || (n > 1 && a.len() >= 6 && fuzzy_word(t.text, a))
+                    }) && tokens[i..i + n].windows(2).all(|w| {
                         w[1].start - w[0].end <= 2 && !text[w[0].end..w[1].start].contains('\n')
                     });
                 if ok {
@@ -622,6 +638,17 @@ impl CodeIndex {
                 if fuzzy_word(t, alias) {
                     return Some((*ni, i + 1));
                 }
+            }
+        }
+        // A long namespace OCR split by a stray space (`accesspo int:31`,
+        // `sess ion:103`), when a colon follows.
+        if i + 2 < tokens.len()
+            && &text[tokens[i].end..tokens[i + 1].start] == " "
+            && text[tokens[i + 1].end..tokens[i + 2].start].contains(':')
+        {
+            let joined = format!("{t}{}", tokens[i + 1].text);
+            if let Some((_, ni)) = self.fuzzy_aliases.iter().find(|(a, _)| *a == joined) {
+                return Some((*ni, i + 2));
             }
         }
         None
@@ -670,17 +697,30 @@ impl CodeIndex {
             return;
         }
         let strength = if colon || ns.strong { 1.0 } else { 0.9 };
-        for (rest, entry) in &ns.codes {
-            if let Some(end) = match_rest(tokens, j, rest) {
-                hits.push(CodeHit {
-                    entry: Some(*entry),
-                    code: format!("{}:{}", ns.name, rest_code(text, tokens, j, end)),
-                    start: tokens[i].start,
-                    end: tokens[end - 1].end,
-                    strength,
-                });
-                return;
-            }
+        // The longest code that fits: `accounts:4 0 8` (digits OCR split
+        // apart) is accounts:408, not accounts:4.
+        let found = ns
+            .codes
+            .iter()
+            .filter_map(|(rest, entry)| {
+                match_rest(text, tokens, j, rest, colon).map(|end| (end, rest, *entry))
+            })
+            .max_by_key(|(end, _, _)| *end);
+        if let Some((end, rest, entry)) = found {
+            let code = if is_number(rest) {
+                let minus = text[..tokens[j].start].ends_with('-');
+                format!("{}:{}{}", ns.name, if minus { "-" } else { "" }, rest[0])
+            } else {
+                format!("{}:{}", ns.name, rest_code(text, tokens, j, end))
+            };
+            hits.push(CodeHit {
+                entry: Some(entry),
+                code,
+                start: tokens[i].start,
+                end: tokens[end - 1].end,
+                strength,
+            });
+            return;
         }
         // A well-formed code the catalogue does not have.
         if (colon || ns.strong || keyword)
@@ -712,32 +752,61 @@ impl CodeIndex {
         if first_digit < 2 {
             return;
         }
-        // The split point may sit before OCR'd digits (`accountsl03`).
-        for cut in (2..=first_digit).rev() {
-            if !t.is_char_boundary(cut) {
-                continue;
-            }
-            let (head, tail) = t.split_at(cut);
-            let Some(num) = ocr_digits(tail) else {
-                continue;
-            };
-            let ni = self
-                .aliases
+        // The split point may sit before OCR'd digits (`accountsl03`): an
+        // exact namespace at any split beats a fuzzy one. A namespace may
+        // also begin in the token before (`access point17`).
+        let prev = (i > 0 && tokens[i].start == tokens[i - 1].end + 1).then(|| tokens[i - 1].text);
+        let exact = |head: &str| {
+            self.aliases
                 .get(head)
                 .and_then(|l| l.iter().find(|(a, _)| a.len() == 1).map(|(_, ni)| *ni))
-                .or_else(|| {
-                    (head.len() >= 6)
-                        .then(|| {
-                            self.fuzzy_aliases
-                                .iter()
-                                .find(|(a, _)| fuzzy_word(head, a))
-                                .map(|(_, ni)| *ni)
-                        })
-                        .flatten()
-                });
-            let Some(ni) = ni else { continue };
+        };
+        let fuzzy = |head: &str| {
+            (head.len() >= 6)
+                .then(|| {
+                    self.fuzzy_aliases
+                        .iter()
+                        .find(|(a, _)| fuzzy_word(head, a))
+                        .map(|(_, ni)| *ni)
+                })
+                .flatten()
+        };
+        let cuts: Vec<usize> = (2..=first_digit)
+            .rev()
+            .filter(|c| t.is_char_boundary(*c) && ocr_digits(&t[*c..]).is_some())
+            .collect();
+        let mut found = None;
+        'search: for pass in 0..3 {
+            for &cut in &cuts {
+                let head = &t[..cut];
+                let ni = match pass {
+                    0 => exact(head),
+                    1 => fuzzy(head),
+                    _ => prev.and_then(|p| {
+                        let joined = format!("{p}{head}");
+                        self.fuzzy_aliases
+                            .iter()
+                            .find(|(a, _)| *a == joined)
+                            .map(|(_, ni)| *ni)
+                    }),
+                };
+                if let Some(ni) = ni {
+                    found = Some((cut, ni, pass == 2));
+                    break 'search;
+                }
+            }
+        }
+        if let Some((cut, ni, with_prev)) = found {
+            let (head, tail) = t.split_at(cut);
+            let Some(num) = ocr_digits(tail) else { return };
+            let start = if with_prev {
+                tokens[i - 1].start
+            } else {
+                tokens[i].start
+            };
             let ns = &self.namespaces[ni];
-            if head.len() < 4 && !context.spotify_or_error {
+            let head_len = head.len() + prev.filter(|_| with_prev).map_or(0, str::len);
+            if head_len < 4 && !context.spotify_or_error {
                 return;
             }
             for (rest, entry) in &ns.codes {
@@ -745,23 +814,22 @@ impl CodeIndex {
                     hits.push(CodeHit {
                         entry: Some(*entry),
                         code: format!("{}:{num}", ns.name),
-                        start: tokens[i].start,
+                        start,
                         end: tokens[i].end,
                         strength: 0.95,
                     });
                     return;
                 }
             }
-            if head.len() >= 4 {
+            if head_len >= 4 {
                 hits.push(CodeHit {
                     entry: None,
                     code: format!("{}:{num}", ns.name),
-                    start: tokens[i].start,
+                    start,
                     end: tokens[i].end,
                     strength: 0.9,
                 });
             }
-            return;
         }
     }
 
@@ -821,6 +889,12 @@ impl CodeIndex {
         if context.foreign && !context.spotify {
             return;
         }
+        // `error 30.01.14`, `error 0x80070005`-like numbers belong to a
+        // printer or a system, not to Spotify's short codes.
+        let after = &text.as_bytes()[tokens[j].end..];
+        if after.len() >= 2 && matches!(after[0], b'.' | b',') && after[1].is_ascii_digit() {
+            return;
+        }
         // A number right after another namespace word ("installer error 18")
         // is that namespace's; the namespace pass already reports it.
         let (start, end) = (tokens[i].start, tokens[j].end);
@@ -877,10 +951,47 @@ fn keyword_token(t: &str) -> bool {
     matches!(t, "error" | "code" | "errorcode" | "err" | "c0de" | "err0r")
 }
 
+fn is_number(rest: &[String]) -> bool {
+    rest.len() == 1 && rest[0].bytes().all(|b| b.is_ascii_digit())
+}
+
 /// Whether the code tokens `rest` follow at token `j`; returns the end index.
-fn match_rest(tokens: &[Token<'_>], j: usize, rest: &[String]) -> Option<usize> {
+/// A number may arrive OCR-garbled (`l7`), split by single spaces (`1 7`)
+/// or, right after a colon, as one look-alike letter (`:S` for 5).
+fn match_rest(
+    text: &str,
+    tokens: &[Token<'_>],
+    j: usize,
+    rest: &[String],
+    colon: bool,
+) -> Option<usize> {
     if j + rest.len() > tokens.len() || rest.is_empty() {
         return None;
+    }
+    if is_number(rest) {
+        let r = &rest[0];
+        let t = tokens[j].text;
+        let mut acc = match ocr_digits(t) {
+            Some(d) => d,
+            None if colon && t.len() == 1 => t.chars().filter_map(ocr_digit).collect(),
+            None => return None,
+        };
+        if acc.is_empty() {
+            return None;
+        }
+        let mut end = j + 1;
+        while acc.len() < r.len()
+            && r.starts_with(acc.as_str())
+            && end < tokens.len()
+            && &text[tokens[end - 1].end..tokens[end].start] == " "
+        {
+            let Some(d) = ocr_digits(tokens[end].text) else {
+                break;
+            };
+            acc.push_str(&d);
+            end += 1;
+        }
+        return (acc == *r).then_some(end);
     }
     for (k, r) in rest.iter().enumerate() {
         let t = tokens[j + k].text;

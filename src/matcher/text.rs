@@ -372,6 +372,8 @@ impl TextIndex {
             }
         }
         let mut out = Vec::new();
+        // (text, found whole) for each hit in `out`.
+        let mut full: Vec<(u32, bool)> = Vec::new();
         for (ti, mut hs) in hits {
             let text = &self.texts[ti as usize];
             // Quick bound: everything found, anywhere.
@@ -419,20 +421,83 @@ impl TextIndex {
             if coverage < min_coverage || (distinct >= 2 && found_words(&hs, best_span) < 2) {
                 continue;
             }
+            // A pasted message arrives in one piece; its words scattered
+            // over a story ("…Japan right now… Spotify can't play…") are
+            // weaker evidence than another message found in one piece.
+            // The same goes for its words out of their order.
+            let span_words = best_span.1 - best_span.0 + 1;
+            let spread = if matches!(text.kind, TextKind::Message | TextKind::Sentence)
+                && (span_words > text.words.len() * 3 / 2 + 2
+                    || !mostly_in_order(&hs, best_span, text.words.len()))
+            {
+                0.9
+            } else {
+                1.0
+            };
             let start = tokens[words[best_span.0].0].start;
             let end = tokens[words[best_span.1].0].end;
+            full.push((ti, coverage >= 0.95));
             out.push(TextHit {
                 entry: text.entry,
                 kind: text.kind,
                 matched: text.original.clone(),
-                score: coverage * text.kind.weight(),
+                score: coverage * text.kind.weight() * spread,
                 start,
                 end,
             });
         }
+        // Two messages found whole where one's words are all in the other
+        // ("…trying to download Spotify." inside "…trying to mount the
+        // downloaded Spotify disk image."): the longer one is what was
+        // pasted.
+        for a in 0..out.len() {
+            let (ta, whole_a) = full[a];
+            if !whole_a {
+                continue;
+            }
+            let subsumed = (0..out.len()).any(|b| {
+                let (tb, whole_b) = full[b];
+                b != a
+                    && whole_b
+                    && out[b].entry != out[a].entry
+                    && out[b].start <= out[a].end
+                    && out[a].start <= out[b].end
+                    && self.strictly_within(ta, tb)
+            });
+            if subsumed {
+                out[a].score -= 0.1;
+            }
+        }
         out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
         out
     }
+
+    /// Whether text `a`'s words are a strict subset of text `b`'s.
+    fn strictly_within(&self, a: u32, b: u32) -> bool {
+        let (a, b) = (&self.texts[a as usize], &self.texts[b as usize]);
+        a.words.len() < b.words.len()
+            && a.words
+                .iter()
+                .all(|(w, _)| b.words.iter().any(|(v, _)| v == w))
+    }
+}
+
+/// Whether the text's words found inside the span mostly keep the text's
+/// order (three in four of the neighbouring pairs).
+fn mostly_in_order(hs: &[(u16, usize)], span: (usize, usize), n: usize) -> bool {
+    let mut first: Vec<Option<usize>> = vec![None; n];
+    for &(slot, pos) in hs.iter().filter(|(_, p)| *p >= span.0 && *p <= span.1) {
+        let f = &mut first[slot as usize];
+        if f.is_none() {
+            *f = Some(pos);
+        }
+    }
+    let present: Vec<usize> = first.into_iter().flatten().collect();
+    if present.len() < 3 {
+        return true;
+    }
+    let ordered = present.windows(2).filter(|w| w[0] < w[1]).count();
+    ordered * 4 >= (present.len() - 1) * 3
 }
 
 /// Distinct text words found inside the span.

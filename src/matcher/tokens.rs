@@ -46,18 +46,21 @@ pub fn ocr_digits(tok: &str) -> Option<String> {
     if tok.is_empty() || tok.len() > 6 || !tok.bytes().any(|b| b.is_ascii_digit()) {
         return None;
     }
-    tok.chars()
-        .map(|c| match c {
-            '0'..='9' => Some(c),
-            'o' | 'q' | 'd' => Some('0'),
-            'l' | 'i' | 'j' | 't' => Some('1'),
-            'z' => Some('2'),
-            's' => Some('5'),
-            'b' => Some('8'),
-            'g' => Some('9'),
-            _ => None,
-        })
-        .collect()
+    tok.chars().map(ocr_digit).collect()
+}
+
+/// The digit a character stands for in OCR'd text (`l` → 1, `o` → 0).
+pub fn ocr_digit(c: char) -> Option<char> {
+    match c {
+        '0'..='9' => Some(c),
+        'o' | 'q' | 'd' => Some('0'),
+        'l' | 'i' | 'j' | 't' => Some('1'),
+        'z' => Some('2'),
+        's' => Some('5'),
+        'b' => Some('8'),
+        'g' => Some('9'),
+        _ => None,
+    }
 }
 
 /// Reads a token that should be a word the way OCR garbles letters:
