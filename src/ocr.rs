@@ -28,7 +28,9 @@ pub struct OcrConfig {
     pub max_bytes: usize,
     /// Larger images (width × height, from the header) are refused undecoded.
     pub max_pixels: u64,
-    /// One Tesseract run longer than this is killed.
+    /// Time for one image, all variants and waiting for a worker included;
+    /// a Tesseract run still going then is killed, and the best reading so
+    /// far (if any) is used.
     pub timeout: Duration,
     /// Tesseract runs at once, at most.
     pub workers: usize,
@@ -338,6 +340,18 @@ mod imp {
         png: &[u8],
         psm: &str,
         threshold: &str,
+        deadline: tokio::time::Instant,
+    ) -> Result<String, OcrError> {
+        tokio::time::timeout_at(deadline, run(inner, png, psm, threshold))
+            .await
+            .map_err(|_| OcrError::Timeout)?
+    }
+
+    async fn run(
+        inner: &Inner,
+        png: &[u8],
+        psm: &str,
+        threshold: &str,
     ) -> Result<String, OcrError> {
         let _permit = inner
             .permits
@@ -346,10 +360,10 @@ mod imp {
             .map_err(|_| OcrError::Failed("the reader is shutting down".into()))?;
         let mut child = tokio::process::Command::new("tesseract")
             .args(["stdin", "stdout", "--psm", psm, "-l", "eng", "-c"])
+            .arg(format!("thresholding_method={threshold}"))
             // One thread per run: the pool, not OpenMP, decides how many
             // cores reading takes.
             .env("OMP_THREAD_LIMIT", "1")
-            .arg(format!("thresholding_method={threshold}"))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -364,9 +378,10 @@ mod imp {
         let writer = tokio::spawn(async move {
             let _ = stdin.write_all(&input).await;
         });
-        let out = tokio::time::timeout(inner.config.timeout, child.wait_with_output())
+        // Dropped at the deadline, the child is killed (kill_on_drop).
+        let out = child
+            .wait_with_output()
             .await
-            .map_err(|_| OcrError::Timeout)?
             .map_err(|e| OcrError::Failed(e.to_string()))?;
         let _ = writer.await;
         if !out.status.success() {
@@ -382,6 +397,7 @@ mod imp {
         good_enough: f32,
     ) -> Result<OcrText, OcrError> {
         let started = Instant::now();
+        let deadline = tokio::time::Instant::now() + inner.config.timeout;
         if bytes.len() > inner.config.max_bytes {
             return Err(OcrError::TooLarge {
                 bytes: bytes.len(),
@@ -403,7 +419,12 @@ mod imp {
                 Prep::Prepared => &prepared,
                 Prep::Original => &original,
             };
-            let text = tesseract(inner, input, psm, threshold).await?;
+            let text = match tesseract(inner, input, psm, threshold, deadline).await {
+                Ok(text) => text,
+                // Out of time with a reading in hand: use it.
+                Err(OcrError::Timeout) if best.is_some() => break,
+                Err(e) => return Err(e),
+            };
             let score = judge(&text);
             let better = best.as_ref().is_none_or(|(s, _, _)| score > *s);
             if better {
