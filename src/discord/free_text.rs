@@ -185,7 +185,7 @@ pub(super) async fn on_message(ctx: &Context, d: &Data, msg: Message) {
         return;
     }
     let in_thread = info.is_some_and(|i| i.is_thread);
-    let reading = read_message(ctx, d, &msg).await;
+    let reading = read_message(ctx, d, &msg, true).await;
     let text = reading.text.as_str();
     if text.trim().is_empty() {
         return;
@@ -443,7 +443,9 @@ impl Reading {
     }
 }
 
-pub(super) async fn read_message(ctx: &Context, d: &Data, msg: &Message) -> Reading {
+/// `typing`: show *typing…* in the message's channel while reading (not for
+/// a private context-menu request, which is deferred instead).
+pub(super) async fn read_message(ctx: &Context, d: &Data, msg: &Message, typing: bool) -> Reading {
     let text = gather_text(msg).await;
     let plain = Reading {
         text,
@@ -463,7 +465,9 @@ pub(super) async fn read_message(ctx: &Context, d: &Data, msg: &Message) -> Read
         return plain;
     }
     // Reading takes a second or two: show that the bot is on it.
-    let _ = msg.channel_id.broadcast_typing(&ctx.http).await;
+    if typing {
+        let _ = msg.channel_id.broadcast_typing(&ctx.http).await;
+    }
     let kb = d.kb();
     for a in images {
         if usize::try_from(a.size).unwrap_or(usize::MAX) > max {
@@ -588,7 +592,7 @@ async fn follow_reply(ctx: &Context, d: &Data, msg: &Message, text: &str) {
 /// Content intent, so this works for bots that do not have it.
 async fn on_mention(ctx: &Context, d: &Data, msg: &Message, guild: u64, config: &GuildConfig) {
     let bot = d.bot_user_id();
-    let mut own = read_message(ctx, d, msg).await;
+    let mut own = read_message(ctx, d, msg, true).await;
     own.text = own
         .text
         .replace(&format!("<@{bot}>"), " ")
@@ -596,7 +600,7 @@ async fn on_mention(ctx: &Context, d: &Data, msg: &Message, guild: u64, config: 
     let mut found = super::lookup::recognise(d, &own.text).map(|c| (c, msg.author.id.get(), own));
     if found.is_none() {
         if let Some(referenced) = msg.referenced_message.as_deref() {
-            let theirs = read_message(ctx, d, referenced).await;
+            let theirs = read_message(ctx, d, referenced, true).await;
             found = super::lookup::recognise(d, &theirs.text)
                 .map(|c| (c, referenced.author.id.get(), theirs));
         }

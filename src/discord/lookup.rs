@@ -345,7 +345,7 @@ pub(super) async fn on_find(ctx: &Context, d: &Data, c: CommandInteraction, priv
         let Some(target) = target else {
             return Reply::private("I could not see that message; try again.");
         };
-        let reading = super::free_text::read_message(ctx, d, &target).await;
+        let reading = super::free_text::read_message(ctx, d, &target, false).await;
         let text = &reading.text;
         let reply = match recognise(d, text) {
             Some(candidates) => {
