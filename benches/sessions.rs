@@ -116,6 +116,7 @@ async fn bench(
                     origin: Origin::Message,
                     candidates: vec!["bench:1".into()],
                     platform: None,
+                    hold_back_heavy: false,
                 };
                 if let Err(e) = start_session(&*store, &*entries, start, now).await {
                     panic!("start {thread}: {e}");

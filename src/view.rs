@@ -9,7 +9,7 @@
 use std::fmt::Write as _;
 
 use crate::catalogue::{Entry, Platform};
-use crate::session::{Entries, Session, Status};
+use crate::session::{Entries, Origin, Session, Status};
 
 /// A titled block of text inside a card (an embed field).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -284,6 +284,8 @@ pub enum Control {
     Candidates(Vec<(String, String)>),
     /// Start the walk again (a closed or finished session).
     Reopen,
+    /// "Not my problem" under an answer the bot gave unprompted.
+    NotMine,
 }
 
 /// A session as shown: its card and the controls under it.
@@ -308,6 +310,20 @@ fn platform_choices(entry: &Entry) -> Vec<Platform> {
 /// step worked for others; `banner` a line shown first. Returns `None` only
 /// when the session's entry is no longer in the catalogue.
 pub fn session_view(
+    entries: &dyn Entries,
+    session: &Session,
+    record: Option<StepRecord>,
+    banner: Option<String>,
+) -> Option<SessionView> {
+    let mut view = session_view_inner(entries, session, record, banner)?;
+    // An answer nobody asked for by code may be wrong: let them say so.
+    if session.status.is_active() && session.origin != Origin::Slash {
+        view.controls.push(Control::NotMine);
+    }
+    Some(view)
+}
+
+fn session_view_inner(
     entries: &dyn Entries,
     session: &Session,
     record: Option<StepRecord>,

@@ -130,6 +130,7 @@ fn start(candidates: &[&str], platform: Option<Platform>) -> Start {
         origin: Origin::Message,
         candidates: candidates.iter().map(|c| c.to_string()).collect(),
         platform,
+        hold_back_heavy: false,
     }
 }
 

@@ -128,6 +128,7 @@ fn start(
         origin: Origin::Slash,
         candidates: candidates.iter().map(|c| c.to_string()).collect(),
         platform,
+        hold_back_heavy: false,
     }
 }
 

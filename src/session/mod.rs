@@ -30,7 +30,8 @@ use serde::{Deserialize, Serialize};
 use crate::catalogue::{Catalogue, Entry, Platform};
 
 pub use ranking::{
-    MODERATOR_WEIGHT, StatDelta, StepCount, StepStats, deltas_for, rank_steps, rerank_keeping,
+    MODERATOR_WEIGHT, StatDelta, StepCount, StepStats, deltas_for, hold_back_heavy, rank_steps,
+    rerank_keeping,
 };
 
 /// Unix time in milliseconds, as stored.
@@ -183,6 +184,9 @@ pub struct Session {
     pub version: i64,
     /// The bot message showing the card, so buttons edit it in place.
     pub answer_message_id: Option<u64>,
+    /// Started during a probable outage: heavy steps (reinstalling, wiping
+    /// the cache) come last, since the cause is likely on Spotify's side.
+    pub hold_back_heavy: bool,
 }
 
 /// What a new session starts from.
@@ -197,6 +201,8 @@ pub struct Start {
     pub candidates: Vec<String>,
     /// A platform already known (said in the message, seen on a screenshot).
     pub platform: Option<Platform>,
+    /// A probable outage: offer the heavy steps last.
+    pub hold_back_heavy: bool,
 }
 
 /// Something a person (or the sweep) asks of a session.
@@ -587,6 +593,7 @@ impl Session {
             updated_at: now,
             version,
             answer_message_id: None,
+            hold_back_heavy: start.hold_back_heavy,
         };
         match ids.as_slice() {
             [id] => {
@@ -748,6 +755,9 @@ impl Session {
         self.candidates.clear();
         self.platform_matters = e.has_platform_variants();
         self.order = rank_steps(e, ctx.stats(&e.id, self.stats_platform()));
+        if self.hold_back_heavy {
+            self.order = hold_back_heavy(e, &self.order, 0);
+        }
         self.position = 0;
     }
 
@@ -788,6 +798,9 @@ impl Session {
                 // Steps already shown keep their place; the rest re-rank.
                 let stats = ctx.stats(&e.id, self.stats_platform());
                 self.order = rerank_keeping(e, stats, &self.order, self.position);
+                if self.hold_back_heavy {
+                    self.order = hold_back_heavy(e, &self.order, self.position);
+                }
             }
         }
         Ok(vec![Event::PlatformChosen {

@@ -167,6 +167,19 @@ pub fn rerank_keeping(
     out
 }
 
+/// Moves the heavy steps not yet shown (`order[keep..]`) after the light
+/// ones, each group keeping its order. During an outage nobody should
+/// reinstall for a fault on Spotify's side; the heavy steps are still there
+/// at the end for whoever needs them.
+pub fn hold_back_heavy(entry: &Entry, order: &[usize], keep: usize) -> Vec<usize> {
+    let keep = keep.min(order.len());
+    let heavy = |i: &usize| entry.steps.get(*i).is_some_and(|s| s.heavy);
+    let mut out: Vec<usize> = order[..keep].to_vec();
+    out.extend(order[keep..].iter().filter(|i| !heavy(i)));
+    out.extend(order[keep..].iter().filter(|i| heavy(i)));
+    out
+}
+
 /// One change to one step counter, as the store applies it
 /// (`tried = tried + delta.tried`, never below zero).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
