@@ -124,6 +124,71 @@ pub(crate) mod sql {
          HAVING SUM(CASE WHEN kind = 'solved' THEN 1 ELSE 0 END) > 0 \
          ORDER BY solved DESC, tried, entry, step LIMIT $3";
 
+    pub const FORGET_FEEDBACK_TEXT: &str =
+        "UPDATE feedback SET text = NULL WHERE message_id = $1 AND text IS NOT NULL";
+    pub const PRUNE_FEEDBACK_TEXTS: &str =
+        "UPDATE feedback SET text = NULL WHERE at < $1 AND text IS NOT NULL";
+
+    pub const INSERT_FEEDBACK: &str = "INSERT INTO feedback (message_id, guild_id, channel_id, user_id, kind, entry, candidates, \
+         confidence, text, reply_channel, reply_id, session_key, verdict, at, decided_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (message_id) DO NOTHING";
+    /// `SELECT` every feedback column, then `$rest`.
+    macro_rules! select_feedback {
+        ($rest:literal) => {
+            concat!(
+                "SELECT message_id, guild_id, channel_id, user_id, kind, entry, candidates, confidence, text, \
+                 reply_channel, reply_id, session_key, verdict, at, decided_at FROM feedback ",
+                $rest
+            )
+        };
+    }
+    pub const FEEDBACK: &str = select_feedback!("WHERE message_id = $1");
+    pub const FEEDBACK_FOR_SESSION: &str =
+        select_feedback!("WHERE session_key = $1 ORDER BY at DESC LIMIT 1");
+    pub const SET_FEEDBACK_REPLY: &str = "UPDATE feedback SET reply_channel = $2, reply_id = $3, session_key = $4 WHERE message_id = $1";
+    pub const DECIDE_FEEDBACK: &str =
+        "UPDATE feedback SET verdict = $3, decided_at = $4 WHERE message_id = $1 AND verdict = $2";
+    pub const PENDING_GUESSES: &str = select_feedback!(
+        "WHERE verdict = 'pending' AND kind = 'guess' AND at < $1 ORDER BY at LIMIT $2"
+    );
+    pub const REVIEW: &str = select_feedback!(
+        "WHERE (verdict IN ('wrong', 'rejected') OR (kind = 'guess' AND verdict IN ('pending', 'expired'))) \
+         AND ($1 IS NULL OR guild_id = $1) ORDER BY at DESC LIMIT $2"
+    );
+    pub const DECIDED_FEEDBACK: &str =
+        select_feedback!("WHERE verdict <> 'pending' AND at >= $1 ORDER BY at, message_id");
+
+    pub const INSERT_REPORT: &str =
+        "INSERT INTO reports (entry, guild_id, user_id, at) VALUES ($1, $2, $3, $4)";
+    pub const REPORT_WINDOW: &str = "SELECT COUNT(*) AS reports, COUNT(DISTINCT user_id) AS users, \
+         COUNT(DISTINCT guild_id) AS guilds FROM reports WHERE entry = $1 AND at >= $2";
+    pub const REPORT_TOTAL: &str =
+        "SELECT COUNT(*) AS n FROM reports WHERE entry = $1 AND at >= $2 AND at < $3";
+    pub const PRUNE_REPORTS: &str = "DELETE FROM reports WHERE at < $1";
+    pub const OUTAGES: &str = "SELECT entry, started_at, last_spike_at, peak_reports, peak_guilds FROM outages ORDER BY entry";
+    pub const SAVE_OUTAGE: &str = "INSERT INTO outages (entry, started_at, last_spike_at, peak_reports, peak_guilds) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (entry) DO UPDATE SET last_spike_at = excluded.last_spike_at, \
+         peak_reports = excluded.peak_reports, peak_guilds = excluded.peak_guilds";
+    pub const CLEAR_OUTAGE: &str = "DELETE FROM outages WHERE entry = $1";
+    pub const INCIDENTS: &str = "SELECT guild_id, entry, note, by_user, at FROM incidents WHERE guild_id = $1 ORDER BY entry";
+    pub const SET_INCIDENT: &str = "INSERT INTO incidents (guild_id, entry, note, by_user, at) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (guild_id, entry) DO UPDATE SET note = excluded.note, by_user = excluded.by_user, at = excluded.at";
+    pub const CLEAR_INCIDENT: &str = "DELETE FROM incidents WHERE guild_id = $1 AND entry = $2";
+
+    pub const THREAD_MARKS: &str = "SELECT reminded_at FROM thread_marks WHERE thread_id = $1";
+    pub const CLAIM_WELCOME: &str = "INSERT INTO thread_marks (thread_id, welcomed_at) VALUES ($1, $2) \
+         ON CONFLICT (thread_id) DO UPDATE SET welcomed_at = excluded.welcomed_at WHERE thread_marks.welcomed_at IS NULL";
+    /// Only one reminder per quiet spell (a spell begins at the session's
+    /// last activity, `$3`).
+    pub const CLAIM_REMINDER: &str = "INSERT INTO thread_marks (thread_id, reminded_at) VALUES ($1, $2) \
+         ON CONFLICT (thread_id) DO UPDATE SET reminded_at = excluded.reminded_at \
+         WHERE thread_marks.reminded_at IS NULL OR thread_marks.reminded_at < $3";
+    pub const CLAIM_CLOSE: &str = "INSERT INTO thread_marks (thread_id, closed_at) VALUES ($1, $2) \
+         ON CONFLICT (thread_id) DO UPDATE SET closed_at = excluded.closed_at \
+         WHERE thread_marks.closed_at IS NULL OR thread_marks.closed_at < $3";
+    pub const SESSIONS_SINCE: &str = "SELECT thread_id, guild_id, user_id, entry, status, version, state, created_at, updated_at \
+         FROM sessions WHERE created_at >= $1 AND ($2 IS NULL OR guild_id = $2) ORDER BY created_at DESC LIMIT $3";
+
     /// Open and escalated threads, longest waiting first.
     pub const WAITING: &str = "SELECT thread_id, entry, status, updated_at FROM sessions \
          WHERE status IN ('open', 'escalated') AND ($1 IS NULL OR guild_id = $1) \
@@ -177,6 +242,8 @@ struct State {
     solution: Option<Solution>,
     #[serde(default)]
     answer_message_id: Option<u64>,
+    #[serde(default)]
+    hold_back_heavy: bool,
 }
 
 /// One `sessions` row, as both drivers read and write it.
@@ -206,6 +273,7 @@ impl SessionRow {
             attempts: s.attempts.clone(),
             solution: s.solution.clone(),
             answer_message_id: s.answer_message_id,
+            hold_back_heavy: s.hold_back_heavy,
         };
         let state = serde_json::to_string(&state)
             .map_err(|e| StoreError::Corrupt(format!("cannot encode session state: {e}")))?;
@@ -254,6 +322,7 @@ impl SessionRow {
             updated_at: self.updated_at,
             version: self.version,
             answer_message_id: state.answer_message_id,
+            hold_back_heavy: state.hold_back_heavy,
         })
     }
 }
@@ -373,6 +442,45 @@ where
         solution: r.try_get("solution")?,
         solution_link: r.try_get("solution_link")?,
         examples: Vec::new(),
+    })
+}
+
+/// A `feedback` row.
+pub(crate) fn feedback_from_row<R>(r: &R) -> Result<super::Feedback, StoreError>
+where
+    R: sqlx::Row,
+    usize: sqlx::ColumnIndex<R>,
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Option<String>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Option<i64>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    let message_id = from_db(r.try_get("message_id")?);
+    let corrupt = |what: &str| StoreError::Corrupt(format!("feedback {message_id}: {what}"));
+    let kind: String = r.try_get("kind")?;
+    let verdict: String = r.try_get("verdict")?;
+    let candidates: String = r.try_get("candidates")?;
+    let confidence: i64 = r.try_get("confidence")?;
+    Ok(super::Feedback {
+        message_id,
+        guild_id: r.try_get::<Option<i64>, _>("guild_id")?.map(from_db),
+        channel_id: from_db(r.try_get("channel_id")?),
+        user_id: from_db(r.try_get("user_id")?),
+        kind: super::FeedbackKind::parse(&kind)
+            .ok_or_else(|| corrupt(&format!("kind {kind:?}")))?,
+        entry: r.try_get("entry")?,
+        candidates: serde_json::from_str(&candidates)
+            .map_err(|e| corrupt(&format!("candidates: {e}")))?,
+        confidence: u8::try_from(confidence.clamp(0, 100)).unwrap_or(0),
+        text: r.try_get("text")?,
+        reply_channel: r.try_get::<Option<i64>, _>("reply_channel")?.map(from_db),
+        reply_id: r.try_get::<Option<i64>, _>("reply_id")?.map(from_db),
+        session_key: r.try_get::<Option<i64>, _>("session_key")?.map(from_db),
+        verdict: super::Verdict::parse(&verdict)
+            .ok_or_else(|| corrupt(&format!("verdict {verdict:?}")))?,
+        at: r.try_get("at")?,
+        decided_at: r.try_get("decided_at")?,
     })
 }
 
@@ -974,7 +1082,11 @@ macro_rules! impl_store {
                     .bind(to_db(message_id))
                     .execute(&self.pool)
                     .await?;
-                Ok(r.rows_affected())
+                let f = sqlx::query(sql::FORGET_FEEDBACK_TEXT)
+                    .bind(to_db(message_id))
+                    .execute(&self.pool)
+                    .await?;
+                Ok(r.rows_affected() + f.rows_affected())
             }
 
             async fn prune_gap_texts(
@@ -986,7 +1098,11 @@ macro_rules! impl_store {
                     .bind(before)
                     .execute(&self.pool)
                     .await?;
-                Ok(r.rows_affected())
+                let f = sqlx::query(sql::PRUNE_FEEDBACK_TEXTS)
+                    .bind(before)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(r.rows_affected() + f.rows_affected())
             }
 
             async fn gap_for_channel(
@@ -1003,6 +1119,385 @@ macro_rules! impl_store {
                     Some(r) => Some(r.try_get("key")?),
                     None => None,
                 })
+            }
+
+            async fn record_feedback(
+                &self,
+                f: &$crate::store::Feedback,
+            ) -> Result<bool, $crate::store::StoreError> {
+                use $crate::store::common::*;
+                let candidates = serde_json::to_string(&f.candidates)
+                    .map_err(|e| $crate::store::StoreError::Corrupt(e.to_string()))?;
+                let r = sqlx::query(sql::INSERT_FEEDBACK)
+                    .bind(to_db(f.message_id))
+                    .bind(f.guild_id.map(to_db))
+                    .bind(to_db(f.channel_id))
+                    .bind(to_db(f.user_id))
+                    .bind(f.kind.as_str())
+                    .bind(&f.entry)
+                    .bind(candidates)
+                    .bind(i64::from(f.confidence))
+                    .bind(
+                        f.text
+                            .as_ref()
+                            .map(|t| t.chars().take(2000).collect::<String>()),
+                    )
+                    .bind(f.reply_channel.map(to_db))
+                    .bind(f.reply_id.map(to_db))
+                    .bind(f.session_key.map(to_db))
+                    .bind(f.verdict.as_str())
+                    .bind(f.at)
+                    .bind(f.decided_at)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(r.rows_affected() > 0)
+            }
+
+            async fn feedback(
+                &self,
+                message_id: u64,
+            ) -> Result<Option<$crate::store::Feedback>, $crate::store::StoreError> {
+                use $crate::store::common::*;
+                let row = sqlx::query(sql::FEEDBACK)
+                    .bind(to_db(message_id))
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.as_ref().map(feedback_from_row).transpose()
+            }
+
+            async fn feedback_for_session(
+                &self,
+                key: u64,
+            ) -> Result<Option<$crate::store::Feedback>, $crate::store::StoreError> {
+                use $crate::store::common::*;
+                let row = sqlx::query(sql::FEEDBACK_FOR_SESSION)
+                    .bind(to_db(key))
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.as_ref().map(feedback_from_row).transpose()
+            }
+
+            async fn set_feedback_reply(
+                &self,
+                message_id: u64,
+                reply_channel: u64,
+                reply_id: u64,
+                session_key: Option<u64>,
+            ) -> Result<(), $crate::store::StoreError> {
+                use $crate::store::common::*;
+                sqlx::query(sql::SET_FEEDBACK_REPLY)
+                    .bind(to_db(message_id))
+                    .bind(to_db(reply_channel))
+                    .bind(to_db(reply_id))
+                    .bind(session_key.map(to_db))
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn decide_feedback(
+                &self,
+                message_id: u64,
+                from: $crate::store::Verdict,
+                to: $crate::store::Verdict,
+                at: $crate::session::Millis,
+            ) -> Result<bool, $crate::store::StoreError> {
+                use $crate::store::common::*;
+                let r = sqlx::query(sql::DECIDE_FEEDBACK)
+                    .bind(to_db(message_id))
+                    .bind(from.as_str())
+                    .bind(to.as_str())
+                    .bind(at)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(r.rows_affected() > 0)
+            }
+
+            async fn pending_guesses(
+                &self,
+                before: $crate::session::Millis,
+                limit: u32,
+            ) -> Result<Vec<$crate::store::Feedback>, $crate::store::StoreError> {
+                use $crate::store::common::*;
+                let rows = sqlx::query(sql::PENDING_GUESSES)
+                    .bind(before)
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter().map(feedback_from_row).collect()
+            }
+
+            async fn review(
+                &self,
+                guild_id: Option<u64>,
+                limit: u32,
+            ) -> Result<Vec<$crate::store::Feedback>, $crate::store::StoreError> {
+                use $crate::store::common::*;
+                let rows = sqlx::query(sql::REVIEW)
+                    .bind(guild_id.map(to_db))
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter().map(feedback_from_row).collect()
+            }
+
+            async fn decided_feedback(
+                &self,
+                since: $crate::session::Millis,
+            ) -> Result<Vec<$crate::store::Feedback>, $crate::store::StoreError> {
+                use $crate::store::common::*;
+                let rows = sqlx::query(sql::DECIDED_FEEDBACK)
+                    .bind(since)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter().map(feedback_from_row).collect()
+            }
+
+            async fn record_report(
+                &self,
+                entry: &str,
+                guild_id: Option<u64>,
+                user_id: u64,
+                at: $crate::session::Millis,
+            ) -> Result<(), $crate::store::StoreError> {
+                use $crate::store::common::*;
+                sqlx::query(sql::INSERT_REPORT)
+                    .bind(entry)
+                    .bind(guild_id.map(to_db))
+                    .bind(to_db(user_id))
+                    .bind(at)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn report_window(
+                &self,
+                entry: &str,
+                since: $crate::session::Millis,
+            ) -> Result<$crate::outage::WindowCounts, $crate::store::StoreError> {
+                use sqlx::Row as _;
+                use $crate::store::common::*;
+                let r = sqlx::query(sql::REPORT_WINDOW)
+                    .bind(entry)
+                    .bind(since)
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok($crate::outage::WindowCounts {
+                    reports: count_from_db(r.try_get("reports")?),
+                    users: count_from_db(r.try_get("users")?),
+                    guilds: count_from_db(r.try_get("guilds")?),
+                })
+            }
+
+            async fn report_total(
+                &self,
+                entry: &str,
+                from: $crate::session::Millis,
+                to: $crate::session::Millis,
+            ) -> Result<u64, $crate::store::StoreError> {
+                use sqlx::Row as _;
+                use $crate::store::common::*;
+                let r = sqlx::query(sql::REPORT_TOTAL)
+                    .bind(entry)
+                    .bind(from)
+                    .bind(to)
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok(count_from_db(r.try_get("n")?))
+            }
+
+            async fn prune_reports(
+                &self,
+                before: $crate::session::Millis,
+            ) -> Result<u64, $crate::store::StoreError> {
+                use $crate::store::common::*;
+                let r = sqlx::query(sql::PRUNE_REPORTS)
+                    .bind(before)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(r.rows_affected())
+            }
+
+            async fn outages(
+                &self,
+            ) -> Result<Vec<$crate::outage::Outage>, $crate::store::StoreError> {
+                use sqlx::Row as _;
+                use $crate::store::common::*;
+                let rows = sqlx::query(sql::OUTAGES).fetch_all(&self.pool).await?;
+                let mut out = Vec::with_capacity(rows.len());
+                for r in &rows {
+                    out.push($crate::outage::Outage {
+                        entry: r.try_get("entry")?,
+                        started_at: r.try_get("started_at")?,
+                        last_spike_at: r.try_get("last_spike_at")?,
+                        peak_reports: count_from_db(r.try_get("peak_reports")?),
+                        peak_guilds: count_from_db(r.try_get("peak_guilds")?),
+                    });
+                }
+                Ok(out)
+            }
+
+            async fn save_outage(
+                &self,
+                o: &$crate::outage::Outage,
+            ) -> Result<(), $crate::store::StoreError> {
+                use $crate::store::common::*;
+                sqlx::query(sql::SAVE_OUTAGE)
+                    .bind(&o.entry)
+                    .bind(o.started_at)
+                    .bind(o.last_spike_at)
+                    .bind(i64::try_from(o.peak_reports).unwrap_or(i64::MAX))
+                    .bind(i64::try_from(o.peak_guilds).unwrap_or(i64::MAX))
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn clear_outage(&self, entry: &str) -> Result<(), $crate::store::StoreError> {
+                use $crate::store::common::*;
+                sqlx::query(sql::CLEAR_OUTAGE)
+                    .bind(entry)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn incidents(
+                &self,
+                guild_id: u64,
+            ) -> Result<Vec<$crate::store::Incident>, $crate::store::StoreError> {
+                use sqlx::Row as _;
+                use $crate::store::common::*;
+                let rows = sqlx::query(sql::INCIDENTS)
+                    .bind(to_db(guild_id))
+                    .fetch_all(&self.pool)
+                    .await?;
+                let mut out = Vec::with_capacity(rows.len());
+                for r in &rows {
+                    out.push($crate::store::Incident {
+                        guild_id: from_db(r.try_get("guild_id")?),
+                        entry: r.try_get("entry")?,
+                        note: r.try_get("note")?,
+                        by: from_db(r.try_get("by_user")?),
+                        at: r.try_get("at")?,
+                    });
+                }
+                Ok(out)
+            }
+
+            async fn set_incident(
+                &self,
+                i: &$crate::store::Incident,
+            ) -> Result<(), $crate::store::StoreError> {
+                use $crate::store::common::*;
+                sqlx::query(sql::SET_INCIDENT)
+                    .bind(to_db(i.guild_id))
+                    .bind(&i.entry)
+                    .bind(&i.note)
+                    .bind(to_db(i.by))
+                    .bind(i.at)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn clear_incident(
+                &self,
+                guild_id: u64,
+                entry: &str,
+            ) -> Result<bool, $crate::store::StoreError> {
+                use $crate::store::common::*;
+                let r = sqlx::query(sql::CLEAR_INCIDENT)
+                    .bind(to_db(guild_id))
+                    .bind(entry)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(r.rows_affected() > 0)
+            }
+
+            async fn thread_marks(
+                &self,
+                thread_id: u64,
+            ) -> Result<$crate::lifecycle::Marks, $crate::store::StoreError> {
+                use sqlx::Row as _;
+                use $crate::store::common::*;
+                let row = sqlx::query(sql::THREAD_MARKS)
+                    .bind(to_db(thread_id))
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok($crate::lifecycle::Marks {
+                    reminded_at: match row {
+                        Some(r) => r.try_get("reminded_at")?,
+                        None => None,
+                    },
+                })
+            }
+
+            async fn claim_welcome(
+                &self,
+                thread_id: u64,
+                at: $crate::session::Millis,
+            ) -> Result<bool, $crate::store::StoreError> {
+                use $crate::store::common::*;
+                let r = sqlx::query(sql::CLAIM_WELCOME)
+                    .bind(to_db(thread_id))
+                    .bind(at)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(r.rows_affected() > 0)
+            }
+
+            async fn claim_reminder(
+                &self,
+                thread_id: u64,
+                idle_since: $crate::session::Millis,
+                at: $crate::session::Millis,
+            ) -> Result<bool, $crate::store::StoreError> {
+                use $crate::store::common::*;
+                let r = sqlx::query(sql::CLAIM_REMINDER)
+                    .bind(to_db(thread_id))
+                    .bind(at)
+                    .bind(idle_since)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(r.rows_affected() > 0)
+            }
+
+            async fn claim_close(
+                &self,
+                thread_id: u64,
+                idle_since: $crate::session::Millis,
+                at: $crate::session::Millis,
+            ) -> Result<bool, $crate::store::StoreError> {
+                use $crate::store::common::*;
+                let r = sqlx::query(sql::CLAIM_CLOSE)
+                    .bind(to_db(thread_id))
+                    .bind(at)
+                    .bind(idle_since)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(r.rows_affected() > 0)
+            }
+
+            async fn sessions_since(
+                &self,
+                guild_id: Option<u64>,
+                since: $crate::session::Millis,
+                limit: u32,
+            ) -> Result<Vec<$crate::session::Session>, $crate::store::StoreError> {
+                use $crate::store::common::*;
+                let rows = sqlx::query(sql::SESSIONS_SINCE)
+                    .bind(since)
+                    .bind(guild_id.map(to_db))
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await?;
+                let mut out = Vec::with_capacity(rows.len());
+                for r in &rows {
+                    out.push(Self::session_row(r)?.into_session()?);
+                }
+                Ok(out)
             }
 
             async fn expire_idle(

@@ -68,6 +68,21 @@ pub struct GuildConfig {
     /// Say "I don't know auth:74 yet" when an unknown code is pasted
     /// (otherwise such messages get silence; the gap is recorded either way).
     pub gap_notice: bool,
+    /// Confidence (percent) at or above which the bot answers unprompted.
+    pub answer_at: u8,
+    /// Confidence (percent) at or above which, below `answer_at`, the bot
+    /// asks a quiet "Is this …?" instead of staying silent. Equal to
+    /// `answer_at`: never ask.
+    pub ask_at: u8,
+    /// Minutes before an unanswered "Is this …?" removes itself.
+    pub ask_timeout_mins: u32,
+    /// Post a short welcome in each new post of an enabled forum.
+    pub welcome: bool,
+    /// Hours of silence from the asker before one reminder (0: never).
+    pub remind_after_hours: u32,
+    /// Hours after the reminder (or of silence, without reminders) before
+    /// the thread is archived and its session marked abandoned (0: never).
+    pub close_after_hours: u32,
 }
 
 impl GuildConfig {
@@ -82,6 +97,28 @@ impl GuildConfig {
             solved_tag: Some(DEFAULT_SOLVED_TAG.to_string()),
             lock_on_solve: false,
             gap_notice: false,
+            answer_at: 60,
+            ask_at: 45,
+            ask_timeout_mins: 10,
+            welcome: true,
+            remind_after_hours: 24,
+            close_after_hours: 24,
+        }
+    }
+
+    /// The matcher thresholds this guild answers and asks at.
+    pub fn thresholds(&self) -> crate::matcher::Thresholds {
+        let answer = f32::from(self.answer_at.min(100)) / 100.0;
+        let ask = f32::from(self.ask_at.min(self.answer_at).min(100)) / 100.0;
+        crate::matcher::Thresholds { answer, ask }
+    }
+
+    /// The idle policy of this guild's help threads.
+    pub fn lifecycle(&self) -> crate::lifecycle::Policy {
+        let hours = |h: u32| (h > 0).then(|| i64::from(h) * 3_600_000);
+        crate::lifecycle::Policy {
+            remind_after_ms: hours(self.remind_after_hours),
+            close_after_ms: hours(self.close_after_hours),
         }
     }
 

@@ -276,6 +276,144 @@ pub struct GapRecord {
     pub examples: Vec<GapExample>,
 }
 
+/// What an answer or a question was: see [`Feedback`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FeedbackKind {
+    /// A high-confidence answer posted unprompted.
+    Answer,
+    /// A medium-confidence question ("Is this accesspoint:17?").
+    Guess,
+}
+
+/// How people received an answer or a question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Nobody said anything (yet).
+    Pending,
+    /// "Yes" to a question.
+    Confirmed,
+    /// "No" to a question.
+    Rejected,
+    /// "Not my problem" on an answer.
+    Wrong,
+    /// A question nobody answered, removed after a while.
+    Expired,
+}
+
+impl FeedbackKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FeedbackKind::Answer => "answer",
+            FeedbackKind::Guess => "guess",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<FeedbackKind> {
+        [FeedbackKind::Answer, FeedbackKind::Guess]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+impl Verdict {
+    pub const ALL: [Verdict; 5] = [
+        Verdict::Pending,
+        Verdict::Confirmed,
+        Verdict::Rejected,
+        Verdict::Wrong,
+        Verdict::Expired,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pending => "pending",
+            Verdict::Confirmed => "confirmed",
+            Verdict::Rejected => "rejected",
+            Verdict::Wrong => "wrong",
+            Verdict::Expired => "expired",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Verdict> {
+        Verdict::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// An automatic answer or a medium-confidence question, keyed by the
+/// member's message it responded to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Feedback {
+    pub message_id: u64,
+    pub guild_id: Option<u64>,
+    pub channel_id: u64,
+    /// Who wrote the message (the only member besides moderators whose
+    /// buttons count).
+    pub user_id: u64,
+    pub kind: FeedbackKind,
+    /// What the bot answered or asked about.
+    pub entry: String,
+    /// The matcher's candidates, best first.
+    pub candidates: Vec<String>,
+    /// The matcher's confidence, in percent.
+    pub confidence: u8,
+    /// The message text (cleared when deleted, or after a month).
+    pub text: Option<String>,
+    /// The bot's message (card or question).
+    pub reply_channel: Option<u64>,
+    pub reply_id: Option<u64>,
+    /// The session the answer started, if any.
+    pub session_key: Option<u64>,
+    pub verdict: Verdict,
+    pub at: Millis,
+    pub decided_at: Option<Millis>,
+}
+
+impl Feedback {
+    /// The record as a line of the matcher's test corpus
+    /// (`tests/corpus/*.jsonl`): confirmed guesses say what the text is
+    /// about; wrong answers and rejected guesses are false positives
+    /// (`expect: null`, with the id the bot wrongly gave in `not`).
+    /// Unconfirmed guesses stay unlabelled (`expect: null`, `kind:
+    /// "unconfirmed"`) for a reviewer to fill in. `None` once the text is
+    /// forgotten, or while nobody has decided.
+    pub fn corpus_line(&self) -> Option<serde_json::Value> {
+        let text = self.text.as_deref()?;
+        let (expect, kind) = match self.verdict {
+            Verdict::Pending => return None,
+            Verdict::Confirmed => (Some(self.entry.as_str()), "confirmed"),
+            Verdict::Rejected | Verdict::Wrong => (None, "false-positive"),
+            Verdict::Expired => (None, "unconfirmed"),
+        };
+        let mut line = serde_json::json!({
+            "text": text,
+            "expect": expect,
+            "kind": kind,
+            "confidence": f64::from(self.confidence) / 100.0,
+            "source": self.kind.as_str(),
+        });
+        if expect.is_none() {
+            line["not"] = serde_json::Value::String(self.entry.clone());
+        }
+        Some(line)
+    }
+}
+
+/// A moderator's note on an ongoing problem, shown above every answer
+/// about `entry` (`*`: every answer) in one server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Incident {
+    pub guild_id: u64,
+    pub entry: String,
+    pub note: String,
+    pub by: u64,
+    pub at: Millis,
+}
+
+/// The entry value of an incident about every error.
+pub const ANY_ENTRY: &str = "*";
+
 /// What the bot needs from a database.
 #[async_trait]
 pub trait Store: Send + Sync {
@@ -359,6 +497,119 @@ pub trait Store: Send + Sync {
 
     /// The gap most recently seen in a channel (a help thread), if any.
     async fn gap_for_channel(&self, channel_id: u64) -> Result<Option<String>, StoreError>;
+
+    /// Records an answer or a question; false when the message already
+    /// has one (the first stays).
+    async fn record_feedback(&self, f: &Feedback) -> Result<bool, StoreError>;
+
+    async fn feedback(&self, message_id: u64) -> Result<Option<Feedback>, StoreError>;
+
+    /// The latest answer or question that started the session `key`.
+    async fn feedback_for_session(&self, key: u64) -> Result<Option<Feedback>, StoreError>;
+
+    /// Where the bot's reply to `message_id` is, and the session it started.
+    async fn set_feedback_reply(
+        &self,
+        message_id: u64,
+        reply_channel: u64,
+        reply_id: u64,
+        session_key: Option<u64>,
+    ) -> Result<(), StoreError>;
+
+    /// Moves a verdict from `from` to `to`; false when it was no longer
+    /// `from` (somebody else decided first).
+    async fn decide_feedback(
+        &self,
+        message_id: u64,
+        from: Verdict,
+        to: Verdict,
+        at: Millis,
+    ) -> Result<bool, StoreError>;
+
+    /// Questions still pending that were asked before `before`, oldest first.
+    async fn pending_guesses(
+        &self,
+        before: Millis,
+        limit: u32,
+    ) -> Result<Vec<Feedback>, StoreError>;
+
+    /// What moderators review, newest first: wrong answers, rejected and
+    /// unconfirmed questions (in one guild, or everywhere).
+    async fn review(&self, guild_id: Option<u64>, limit: u32) -> Result<Vec<Feedback>, StoreError>;
+
+    /// Every decided answer and question since `since`, oldest first (for
+    /// `review export`).
+    async fn decided_feedback(&self, since: Millis) -> Result<Vec<Feedback>, StoreError>;
+
+    /// One person asking about one error (for outage detection).
+    async fn record_report(
+        &self,
+        entry: &str,
+        guild_id: Option<u64>,
+        user_id: u64,
+        at: Millis,
+    ) -> Result<(), StoreError>;
+
+    /// Reports of `entry` at or after `since`.
+    async fn report_window(
+        &self,
+        entry: &str,
+        since: Millis,
+    ) -> Result<crate::outage::WindowCounts, StoreError>;
+
+    /// How many reports of `entry` fall in `[from, to)`.
+    async fn report_total(&self, entry: &str, from: Millis, to: Millis) -> Result<u64, StoreError>;
+
+    /// Deletes reports older than `before`.
+    async fn prune_reports(&self, before: Millis) -> Result<u64, StoreError>;
+
+    async fn outages(&self) -> Result<Vec<crate::outage::Outage>, StoreError>;
+
+    async fn save_outage(&self, o: &crate::outage::Outage) -> Result<(), StoreError>;
+
+    async fn clear_outage(&self, entry: &str) -> Result<(), StoreError>;
+
+    /// A guild's incident notes.
+    async fn incidents(&self, guild_id: u64) -> Result<Vec<Incident>, StoreError>;
+
+    /// Posts (or replaces) a note.
+    async fn set_incident(&self, i: &Incident) -> Result<(), StoreError>;
+
+    /// Returns whether there was one.
+    async fn clear_incident(&self, guild_id: u64, entry: &str) -> Result<bool, StoreError>;
+
+    /// What the lifecycle sweep did in a thread.
+    async fn thread_marks(&self, thread_id: u64) -> Result<crate::lifecycle::Marks, StoreError>;
+
+    /// Claims the welcome of a new forum post; false when it was welcomed.
+    async fn claim_welcome(&self, thread_id: u64, at: Millis) -> Result<bool, StoreError>;
+
+    /// Claims the reminder of the quiet spell that began at `idle_since`;
+    /// false when this spell already had one.
+    async fn claim_reminder(
+        &self,
+        thread_id: u64,
+        idle_since: Millis,
+        at: Millis,
+    ) -> Result<bool, StoreError>;
+
+    /// Claims closing the thread for the quiet spell that began at
+    /// `idle_since`; false when done already.
+    async fn claim_close(
+        &self,
+        thread_id: u64,
+        idle_since: Millis,
+        at: Millis,
+    ) -> Result<bool, StoreError>;
+
+    /// Sessions created since `since` (in one guild, or everywhere), at
+    /// most `limit`, newest first: the timings of `/spotify-error stats`.
+    async fn sessions_since(
+        &self,
+        guild_id: Option<u64>,
+        since: Millis,
+        limit: u32,
+    ) -> Result<Vec<Session>, StoreError>;
 }
 
 /// Opens the store `database_url` names and brings its schema up to date.
@@ -384,10 +635,7 @@ pub async fn connect(database_url: Option<&str>) -> Result<Arc<dyn Store>, Store
 
 /// The current time as stored (unix milliseconds).
 pub fn now_ms() -> Millis {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
+    crate::clock::now_ms()
 }
 
 /// A short random pause that grows with the attempt number, so that writers
