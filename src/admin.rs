@@ -30,6 +30,9 @@ pub mod names {
     pub const DISCORD_RATE_LIMITED: &str = "spotify_error_bot_discord_rate_limited_total";
     pub const STORE_ERRORS: &str = "spotify_error_bot_store_errors_total";
     pub const OCR_SECONDS: &str = "spotify_error_bot_ocr_seconds";
+    pub const OUTAGES: &str = "spotify_error_bot_outages_detected_total";
+    pub const FEEDBACK: &str = "spotify_error_bot_feedback_total";
+    pub const LIFECYCLE: &str = "spotify_error_bot_lifecycle_actions_total";
 }
 
 /// Installs the process-wide Prometheus recorder (once; later calls return

@@ -67,6 +67,10 @@ pub struct Config {
     pub session_idle: Duration,
     /// Where `/healthz` and `/metrics` are served; off when `None`.
     pub admin_addr: Option<std::net::SocketAddr>,
+    /// How often idle threads, unanswered questions and outages are checked.
+    pub sweep_every: Duration,
+    /// When a burst of reports counts as an outage.
+    pub outage: crate::outage::OutageConfig,
 }
 
 /// The variables that were missing or malformed, each with a hint.
@@ -105,6 +109,30 @@ pub const VARIABLES: &[(&str, &str)] = &[
     (
         "SESSION_IDLE_HOURS",
         "hours before an idle session expires (default 72)",
+    ),
+    (
+        "SWEEP_SECS",
+        "seconds between checks of idle threads, questions and outages (default 60)",
+    ),
+    (
+        "OUTAGE_WINDOW_MINS",
+        "outage detection: the window reports are counted in (default 15)",
+    ),
+    (
+        "OUTAGE_MIN_REPORTS",
+        "outage detection: reports of one error in the window (default 8)",
+    ),
+    (
+        "OUTAGE_MIN_USERS",
+        "outage detection: different people among them (default 5)",
+    ),
+    (
+        "OUTAGE_FACTOR",
+        "outage detection: times the usual rate (default 5)",
+    ),
+    (
+        "OUTAGE_QUIET_MINS",
+        "outage detection: quiet minutes before an outage ends (default 30)",
     ),
 ];
 
@@ -216,6 +244,31 @@ impl Config {
             .unwrap_or(72)
             .clamp(1, 24 * 365);
 
+        let sweep_secs = parse_opt::<u64>(&var, "SWEEP_SECS", "seconds", &mut problems)
+            .unwrap_or(60)
+            .clamp(1, 3600);
+        let defaults = crate::outage::OutageConfig::default();
+        let mins = |name: &str, default: i64, problems: &mut Vec<String>| {
+            parse_opt::<u32>(&var, name, "minutes (a whole number)", problems)
+                .map(|m| i64::from(m.clamp(1, 10_080)) * 60_000)
+                .unwrap_or(default)
+        };
+        let outage = crate::outage::OutageConfig {
+            window_ms: mins("OUTAGE_WINDOW_MINS", defaults.window_ms, &mut problems),
+            quiet_ms: mins("OUTAGE_QUIET_MINS", defaults.quiet_ms, &mut problems),
+            min_reports: parse_opt::<u64>(&var, "OUTAGE_MIN_REPORTS", "a number", &mut problems)
+                .unwrap_or(defaults.min_reports)
+                .max(1),
+            min_users: parse_opt::<u64>(&var, "OUTAGE_MIN_USERS", "a number", &mut problems)
+                .unwrap_or(defaults.min_users)
+                .max(1),
+            factor: parse_opt::<f64>(&var, "OUTAGE_FACTOR", "a number", &mut problems)
+                .filter(|f| f.is_finite())
+                .unwrap_or(defaults.factor)
+                .clamp(1.0, 1000.0),
+            baseline_ms: defaults.baseline_ms,
+        };
+
         match token {
             Some(token) if problems.is_empty() => Ok(Config {
                 token,
@@ -226,6 +279,8 @@ impl Config {
                 shards,
                 session_idle: Duration::from_secs(idle_hours * 3600),
                 admin_addr,
+                sweep_every: Duration::from_secs(sweep_secs),
+                outage,
             }),
             _ => Err(ConfigError { problems }),
         }

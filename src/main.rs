@@ -61,6 +61,23 @@ enum Command {
     /// Knowledge gaps recorded by the bot (DATABASE_URL, as for `run`).
     #[command(subcommand)]
     Gaps(GapsCmd),
+    /// Wrong answers and unconfirmed guesses (DATABASE_URL, as for `run`).
+    #[command(subcommand)]
+    Review(ReviewCmd),
+}
+
+#[derive(Subcommand)]
+enum ReviewCmd {
+    /// Write every judged answer and question as JSON Lines in the shape of
+    /// the matcher's corpus (tests/corpus/*.jsonl), oldest first.
+    Export {
+        /// Only the last DAYS days (default: everything kept).
+        #[arg(long, value_name = "DAYS")]
+        days: Option<u32>,
+        /// Write to FILE instead of standard output.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -198,6 +215,46 @@ fn export_gaps(catalogue_dir: &Option<PathBuf>, dir: &std::path::Path) -> anyhow
     Ok(())
 }
 
+/// `review export`: labelled corpus lines from real traffic.
+fn export_review(days: Option<u32>, output: Option<&std::path::Path>) -> anyhow::Result<()> {
+    if let Err(e) = dotenvy::dotenv() {
+        if !e.not_found() {
+            anyhow::bail!("reading .env: {e}");
+        }
+    }
+    let url = std::env::var("DATABASE_URL").ok();
+    let since = days.map_or(0, |d| store::now_ms() - i64::from(d) * 24 * 3_600_000);
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    let rows = runtime.block_on(async {
+        let store = store::connect(url.as_deref())
+            .await
+            .map_err(|e| anyhow::anyhow!("opening the database: {e}"))?;
+        let rows = store
+            .decided_feedback(since)
+            .await
+            .map_err(|e| anyhow::anyhow!("reading the feedback: {e}"))?;
+        store.close().await;
+        anyhow::Ok(rows)
+    })?;
+    let mut out: Box<dyn std::io::Write> = match output {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let mut written = 0;
+    for line in rows.iter().filter_map(|f| f.corpus_line()) {
+        writeln!(out, "{line}")?;
+        written += 1;
+    }
+    out.flush()?;
+    eprintln!(
+        "{written} line(s) written ({} judged, the rest had no text left)",
+        rows.len()
+    );
+    Ok(())
+}
+
 /// Resolves on Ctrl-C or SIGTERM.
 async fn shutdown_signal() {
     let ctrl_c = async {
@@ -225,13 +282,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         run_bot(cli.catalogue)?;
         return Ok(ExitCode::SUCCESS);
     }
+    if let Command::Review(ReviewCmd::Export { days, output }) = &cli.command {
+        export_review(*days, output.as_deref())?;
+        return Ok(ExitCode::SUCCESS);
+    }
     if let Command::Gaps(GapsCmd::Export { dir }) = &cli.command {
         export_gaps(&cli.catalogue, dir)?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut out = std::io::stdout().lock();
     match cli.command {
-        Command::Run | Command::Gaps(_) => Ok(ExitCode::SUCCESS),
+        Command::Run | Command::Gaps(_) | Command::Review(_) => Ok(ExitCode::SUCCESS),
         Command::Catalogue(CatalogueCmd::Check { dir }) => {
             let dir = dir.or(cli.catalogue).unwrap_or_else(Catalogue::default_dir);
             match catalogue::load_dir(&dir) {

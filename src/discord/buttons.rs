@@ -27,6 +27,9 @@ pub(super) async fn on_component(ctx: &Context, d: &Data, c: ComponentInteractio
             .await;
         }
     };
+    if let Action::Guess { reply, message } = action {
+        return super::feedback::on_guess(ctx, d, &c, reply, message).await;
+    }
     let work = handle(ctx, d, &c, action);
     respond(ctx, c.id, &c.token, Answer::UpdateMessage, work).await;
 }
@@ -76,6 +79,9 @@ async fn handle(ctx: &Context, d: &Data, c: &ComponentInteraction, action: Actio
     if session.user_id != presser && !moderation::is_moderator(d, guild, c.member.as_ref()).await {
         return Reply::private(not_yours());
     }
+    if let Action::Wrong { .. } = action {
+        return super::feedback::on_wrong(d, &session).await;
+    }
     let cmd = match action {
         Action::Fixed { at, .. } => Command::Fixed { at },
         Action::Next { at, .. } => Command::Next { at },
@@ -89,7 +95,7 @@ async fn handle(ctx: &Context, d: &Data, c: &ComponentInteraction, action: Actio
             Some(id) => Command::PickEntry(id.to_string()),
             None => return Reply::private(Refusal::NoEntryYet.to_string()),
         },
-        Action::Open { .. } | Action::Gap { .. } => {
+        Action::Open { .. } | Action::Gap { .. } | Action::Wrong { .. } | Action::Guess { .. } => {
             return Reply::private("That button does nothing any more.");
         }
     };

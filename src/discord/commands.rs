@@ -144,7 +144,57 @@ pub fn definitions() -> Vec<CreateCommand> {
         CommandOptionType::Boolean,
         "gap_notice",
         "Say \"I don't know this code yet\" when an unknown code is pasted",
-    ));
+    ))
+    .add_sub_option(
+        CreateCommandOption::new(
+            CommandOptionType::Integer,
+            "answer_at",
+            "Confidence (%) needed to answer unprompted (default 60)",
+        )
+        .min_int_value(30)
+        .max_int_value(100),
+    )
+    .add_sub_option(
+        CreateCommandOption::new(
+            CommandOptionType::Integer,
+            "ask_at",
+            "Confidence (%) from which to ask \"Is this …?\" (default 45; = answer_at: never)",
+        )
+        .min_int_value(30)
+        .max_int_value(100),
+    )
+    .add_sub_option(
+        CreateCommandOption::new(
+            CommandOptionType::Integer,
+            "ask_timeout",
+            "Minutes before an unanswered \"Is this …?\" removes itself",
+        )
+        .min_int_value(1)
+        .max_int_value(1440),
+    )
+    .add_sub_option(CreateCommandOption::new(
+        CommandOptionType::Boolean,
+        "welcome",
+        "Welcome each new post in enabled forums",
+    ))
+    .add_sub_option(
+        CreateCommandOption::new(
+            CommandOptionType::Integer,
+            "remind_after",
+            "Hours of silence before reminding the asker (0: never)",
+        )
+        .min_int_value(0)
+        .max_int_value(720),
+    )
+    .add_sub_option(
+        CreateCommandOption::new(
+            CommandOptionType::Integer,
+            "close_after",
+            "Hours after the reminder before archiving the thread (0: never)",
+        )
+        .min_int_value(0)
+        .max_int_value(720),
+    );
     let gaps = CreateCommandOption::new(
         CommandOptionType::SubCommand,
         "gaps",
@@ -164,6 +214,38 @@ pub fn definitions() -> Vec<CreateCommand> {
         .required(true)
         .max_length(100),
     );
+    let review = CreateCommandOption::new(
+        CommandOptionType::SubCommand,
+        "review",
+        "Moderators: wrong answers and unconfirmed guesses, to improve the matcher",
+    );
+    let incident = CreateCommandOption::new(
+        CommandOptionType::SubCommand,
+        "incident",
+        "Moderators: post or clear a note shown above answers (no options: list)",
+    )
+    .add_sub_option(
+        CreateCommandOption::new(
+            CommandOptionType::String,
+            "note",
+            "What is going on, e.g. \"Spotify confirmed a login outage\"",
+        )
+        .max_length(300),
+    )
+    .add_sub_option(
+        CreateCommandOption::new(
+            CommandOptionType::String,
+            "code",
+            "The error the note is about (default: every error)",
+        )
+        .set_autocomplete(true)
+        .max_length(100),
+    )
+    .add_sub_option(CreateCommandOption::new(
+        CommandOptionType::Boolean,
+        "clear",
+        "Remove the note",
+    ));
     let reload = CreateCommandOption::new(
         CommandOptionType::SubCommand,
         "reload",
@@ -178,6 +260,8 @@ pub fn definitions() -> Vec<CreateCommand> {
             .add_option(config)
             .add_option(gaps)
             .add_option(draft)
+            .add_option(review)
+            .add_option(incident)
             .add_option(reload),
         CreateCommand::new(MARK_SOLUTION).kind(CommandType::Message),
         CreateCommand::new(FIND_PRIVATE).kind(CommandType::Message),

@@ -37,6 +37,19 @@ pub enum Action {
     /// A moderator files a knowledge gap as noise (`added: false`) or as
     /// added to the catalogue (`added: true`).
     Gap { added: bool, gap: String },
+    /// "Not my problem" under an automatic answer (the session's key).
+    Wrong { key: u64 },
+    /// An answer to "Is this …?", asked about the member's `message`.
+    Guess { reply: GuessReply, message: u64 },
+}
+
+/// The buttons under "Is this …?".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GuessReply {
+    Yes,
+    No,
+    /// Show every candidate to pick from.
+    All,
 }
 
 /// A `custom_id` that is not one of ours, or is malformed.
@@ -59,8 +72,9 @@ impl Action {
             | Action::Back { key, .. }
             | Action::Platform { key }
             | Action::Pick { key }
-            | Action::Reopen { key } => Some(*key),
-            Action::Open { .. } | Action::Gap { .. } => None,
+            | Action::Reopen { key }
+            | Action::Wrong { key } => Some(*key),
+            Action::Open { .. } | Action::Gap { .. } | Action::Guess { .. } => None,
         }
     }
 
@@ -116,6 +130,15 @@ impl Action {
             "os" => no_rest(Action::Platform { key }),
             "pick" => no_rest(Action::Pick { key }),
             "reopen" => no_rest(Action::Reopen { key }),
+            "wrong" => no_rest(Action::Wrong { key }),
+            "gyes" | "gno" | "gall" => no_rest(Action::Guess {
+                reply: match verb {
+                    "gyes" => GuessReply::Yes,
+                    "gno" => GuessReply::No,
+                    _ => GuessReply::All,
+                },
+                message: key,
+            }),
             "open" => match rest {
                 Some(entry) if !entry.is_empty() => Ok(Action::Open {
                     user: key,
@@ -141,6 +164,15 @@ impl fmt::Display for Action {
             Action::Gap { added, gap } => {
                 let verb = if *added { "gapadded" } else { "gapnoise" };
                 write!(f, "{PREFIX}:{verb}:{gap}")
+            }
+            Action::Wrong { key } => write!(f, "{PREFIX}:wrong:{key}"),
+            Action::Guess { reply, message } => {
+                let verb = match reply {
+                    GuessReply::Yes => "gyes",
+                    GuessReply::No => "gno",
+                    GuessReply::All => "gall",
+                };
+                write!(f, "{PREFIX}:{verb}:{message}")
             }
         }
     }
@@ -178,6 +210,19 @@ mod tests {
                 added: false,
                 gap: "text:crashing startup since update".into(),
             },
+            Action::Wrong { key },
+            Action::Guess {
+                reply: GuessReply::Yes,
+                message: key,
+            },
+            Action::Guess {
+                reply: GuessReply::No,
+                message: 1,
+            },
+            Action::Guess {
+                reply: GuessReply::All,
+                message: 2,
+            },
         ]
     }
 
@@ -204,6 +249,8 @@ mod tests {
             "se1:next:1:-1",
             "se1:next:1:2:3",
             "se1:os:1:2",
+            "se1:wrong:1:2",
+            "se1:gyes",
             "se1:open:1",
             "se1:open:1:",
             "se1:fly:1:2",

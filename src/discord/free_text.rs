@@ -190,10 +190,27 @@ pub(super) async fn on_message(ctx: &Context, d: &Data, msg: Message) {
     if text.trim().is_empty() {
         return;
     }
-    let m = d.kb().matcher.match_text(text);
-    let candidates: Vec<String> = match plan(&d.kb().catalogue, &m) {
+    let kb = d.kb();
+    let m = kb.matcher.match_with(text, config.thresholds());
+    let seen = super::feedback::Seen {
+        msg: &msg,
+        guild,
+        text,
+        m: &m,
+    };
+    let candidates: Vec<String> = match plan(&kb.catalogue, &m) {
         Plan::Answer { entry, .. } => vec![entry.id.clone()],
         Plan::Choose { entries, .. } => entries.iter().map(|e| e.id.clone()).collect(),
+        Plan::Confirm { entry, others } if !busy_thread(d, channel, in_thread).await => {
+            // Not sure enough to answer: ask quietly, unless the cooldowns
+            // say the bot has spoken here just now.
+            if d.cooldowns
+                .take(msg.author.id.get(), channel, &config, now_ms())
+            {
+                super::feedback::ask(ctx, d, &seen, entry, &others, &config).await;
+            }
+            return;
+        }
         Plan::Confirm { .. } | Plan::Silent { .. } => {
             if let Some(gap) = crate::gaps::detect(text, &m) {
                 super::gaps::record(d, &gap, Some(guild), channel, msg.id.get(), Some(text)).await;
@@ -333,6 +350,9 @@ pub(super) async fn on_message(ctx: &Context, d: &Data, msg: Message) {
     }
     if let Some(sent) = send(ctx, post_in, reply, reference).await {
         metrics::counter!(crate::admin::names::ANSWERS_SENT, "via" => "free_text").increment(1);
+        if let Some(entry) = &first {
+            super::feedback::answered(d, &seen, entry, (post_in, sent.get()), key).await;
+        }
         if let (false, Some(entry)) = (in_thread, first) {
             let link = format!(
                 "https://discord.com/channels/{guild}/{post_in}/{}",
@@ -344,6 +364,16 @@ pub(super) async fn on_message(ctx: &Context, d: &Data, msg: Message) {
             tracing::debug!(error = %e, "could not remember the card message");
         }
     }
+}
+
+/// Whether a walk is running in this thread: a half-sure match there is
+/// more likely a reply about it than a new error.
+async fn busy_thread(d: &Data, channel: u64, in_thread: bool) -> bool {
+    in_thread
+        && d.store
+            .load_session(channel)
+            .await
+            .map_or(true, |s| s.is_some_and(|s| s.status.is_active()))
 }
 
 /// "accesspoint:17 · A firewall may be blocking Spotify", within Discord's

@@ -29,6 +29,8 @@ pub(super) async fn on_command(ctx: &Context, d: &Data, c: CommandInteraction) {
         Some("reload") => return moderation::on_reload(ctx, d, &c).await,
         Some("gaps") => return super::gaps::on_gaps(ctx, d, &c).await,
         Some("draft") => return super::gaps::on_draft(ctx, d, &c, &inv).await,
+        Some("review") => return super::feedback::on_review(ctx, d, &c).await,
+        Some("incident") => return super::outage::on_incident(ctx, d, &c, &inv).await,
         _ => {}
     }
     let code = inv.str("code").unwrap_or("").trim().to_string();
@@ -175,6 +177,17 @@ pub(super) async fn start_card(
     platform: Option<Platform>,
     banner: Option<String>,
 ) -> Reply {
+    // One error asked about: a report for the outage detector, and an
+    // outage (or a moderator's note) leads the answer.
+    let single = match candidates.as_slice() {
+        [one] => d.kb().catalogue.get(one).map(|e| e.id.clone()),
+        _ => None,
+    };
+    let notice = match &single {
+        Some(id) => super::outage::report(d, id, guild, user).await,
+        None => crate::outage::Notice::default(),
+    };
+    let banner = super::free_text::join_banners(notice.banner(), banner);
     let start = Start {
         thread_id: key,
         guild_id: guild,
@@ -182,6 +195,7 @@ pub(super) async fn start_card(
         origin,
         candidates: candidates.clone(),
         platform,
+        hold_back_heavy: notice.is_active(),
     };
     let now = now_ms();
     let result =
@@ -284,6 +298,13 @@ fn offline_card(d: &Data, start: Start, banner: Option<String>) -> Reply {
 /// Renders a stored session as a card with its controls, with how often the
 /// current step worked for others in the footer.
 pub(super) async fn session_reply(d: &Data, s: &Session, banner: Option<String>) -> Reply {
+    // A walk started during an outage keeps its banner while it lasts.
+    let banner = match (banner, s.hold_back_heavy, s.entry.as_deref()) {
+        (None, true, Some(entry)) if s.status.is_active() => {
+            super::outage::notice(d, entry, s.guild_id).await.banner()
+        }
+        (b, _, _) => b,
+    };
     let record = match (s.entry.as_deref(), s.current_step()) {
         (Some(entry), Some(step)) => d
             .store

@@ -17,10 +17,13 @@ mod buttons;
 mod channels;
 pub mod commands;
 pub mod custom_id;
+mod feedback;
 mod free_text;
 mod gaps;
+mod lifecycle;
 mod lookup;
 mod moderation;
+mod outage;
 pub mod reply;
 mod retry;
 
@@ -84,6 +87,8 @@ pub struct Data {
     pub gateway: Arc<AtomicBool>,
     guild_id: Option<u64>,
     message_content: bool,
+    /// When a burst of reports is an outage.
+    outage: crate::outage::OutageConfig,
 }
 
 /// How long a guild's settings are trusted from memory. Other processes
@@ -112,6 +117,7 @@ impl Data {
             owners: Mutex::new(Vec::new()),
             guild_id: config.guild_id,
             message_content: config.message_content,
+            outage: config.outage,
         }
     }
 
@@ -240,7 +246,12 @@ pub async fn run(
             tracing::error!(error = %e, %addr, "could not open the admin port");
         }
     }
-    let sweep = tokio::spawn(expiry_sweep(data.store.clone(), config.session_idle));
+    let sweep = tokio::spawn(housekeeping(
+        client.http.clone(),
+        data.clone(),
+        config.session_idle,
+        config.sweep_every,
+    ));
     let reload = tokio::spawn(reload_on_hangup(data.clone()));
     let result = match config.shards {
         Some(s) => {
@@ -281,18 +292,24 @@ async fn reload_on_hangup(data: Arc<Data>) {
     let _ = data;
 }
 
-/// Expires sessions nobody touched for `idle`, every few minutes.
-async fn expiry_sweep(store: Arc<dyn Store>, idle: Duration) {
+/// The periodic chores, every `every`: expire sessions nobody touched for
+/// `idle`, remove unanswered questions, remind quiet askers and close
+/// abandoned threads, end outages that died down, forget old texts.
+async fn housekeeping(http: Arc<Http>, d: Arc<Data>, idle: Duration, every: Duration) {
     let idle_ms = i64::try_from(idle.as_millis()).unwrap_or(i64::MAX);
-    let mut tick = tokio::time::interval(Duration::from_secs(600));
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
         let now = crate::store::now_ms();
-        // Gap examples keep their text for a month at most.
-        if let Err(e) = store.prune_gap_texts(now - 30 * 24 * 3600 * 1000).await {
-            tracing::warn!(error = %e, "could not prune gap texts");
+        // Gap examples and answer texts are kept for a month at most.
+        if let Err(e) = d.store.prune_gap_texts(now - 30 * 24 * 3600 * 1000).await {
+            tracing::warn!(error = %e, "could not prune old texts");
         }
-        match store.expire_idle(idle_ms, now).await {
+        feedback::sweep(&http, &d, now).await;
+        lifecycle::sweep(&http, &d, now).await;
+        outage::sweep(&d, now).await;
+        match d.store.expire_idle(idle_ms, now).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(expired = n, "expired idle sessions"),
             Err(e) => tracing::warn!(error = %e, "idle sweep failed"),
@@ -383,8 +400,9 @@ impl EventHandler for Handler {
         self.data.channels.add(&new);
     }
 
-    async fn thread_create(&self, _ctx: Context, thread: GuildChannel) {
+    async fn thread_create(&self, ctx: Context, thread: GuildChannel) {
         self.data.channels.add(&thread);
+        lifecycle::on_thread_create(&ctx, &self.data, &thread).await;
     }
 
     async fn thread_update(&self, _ctx: Context, _old: Option<GuildChannel>, new: GuildChannel) {

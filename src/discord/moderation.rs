@@ -427,6 +427,32 @@ pub(super) async fn on_stats(ctx: &Context, d: &Data, c: &CommandInteraction, in
                 w.status
             );
         }
+        let timings = match d.store.sessions_since(guild, since, 5000).await {
+            Ok(list) => crate::lifecycle::Timings::of(&list),
+            Err(e) => return Reply::private(store_trouble(&e)),
+        };
+        let median = |m: Option<i64>| {
+            m.map(crate::lifecycle::human_duration)
+                .unwrap_or_else(|| "n/a".into())
+        };
+        let mut threads = format!(
+            "First answer: median {} ({} answered unprompted)\nSolved: median {} after the question ({} solved)\n",
+            median(timings.first_answer_median_ms),
+            timings.first_answer_n,
+            median(timings.solved_median_ms),
+            timings.solved,
+        );
+        match timings.abandonment_rate() {
+            Some(r) => {
+                let _ = write!(
+                    threads,
+                    "Abandoned: {:.0}% of {} finished threads",
+                    r * 100.0,
+                    timings.finished
+                );
+            }
+            None => threads.push_str("Abandoned: n/a (no finished threads)"),
+        }
         let embed = CreateEmbed::new()
             .title(format!("Spotify errors: the last {days} days"))
             .colour(0x1DB954)
@@ -434,6 +460,7 @@ pub(super) async fn on_stats(ctx: &Context, d: &Data, c: &CommandInteraction, in
             .field("Resolution rates", or_none(res), false)
             .field("Steps that fixed it most", or_none(best), false)
             .field("Open threads", or_none(waiting), false)
+            .field("How threads went", threads, false)
             .footer(CreateEmbedFooter::new("spotify-error-bot"));
         Reply {
             embeds: vec![embed],
@@ -522,6 +549,44 @@ pub(super) async fn on_config(ctx: &Context, d: &Data, c: &CommandInteraction, i
                 if b { "yes" } else { "no" }
             ));
         }
+        let percent = |v: i64| u8::try_from(v.clamp(30, 100)).unwrap_or(60);
+        if let Some(v) = inv.int("answer_at") {
+            config.answer_at = percent(v);
+            changes.push(format!("answer at {}%", config.answer_at));
+        }
+        if let Some(v) = inv.int("ask_at") {
+            config.ask_at = percent(v);
+            changes.push(format!("ask at {}%", config.ask_at));
+        }
+        if config.ask_at > config.answer_at {
+            return Reply::private(format!(
+                "`ask_at` ({}%) must not be above `answer_at` ({}%): the bot asks when it is less sure than when it answers.",
+                config.ask_at, config.answer_at
+            ));
+        }
+        if let Some(v) = inv.int("ask_timeout") {
+            config.ask_timeout_mins = u32::try_from(v.clamp(1, 1440)).unwrap_or(10);
+            changes.push(format!(
+                "questions vanish after {} min",
+                config.ask_timeout_mins
+            ));
+        }
+        if let Some(b) = inv.bool("welcome") {
+            config.welcome = b;
+            changes.push(format!(
+                "welcome new forum posts: {}",
+                if b { "yes" } else { "no" }
+            ));
+        }
+        let hours = |v: i64| u32::try_from(v.clamp(0, 720)).unwrap_or(0);
+        if let Some(v) = inv.int("remind_after") {
+            config.remind_after_hours = hours(v);
+            changes.push(format!("remind after {} h", config.remind_after_hours));
+        }
+        if let Some(v) = inv.int("close_after") {
+            config.close_after_hours = hours(v);
+            changes.push(format!("archive {} h later", config.close_after_hours));
+        }
         if !changes.is_empty() {
             if let Err(e) = d.save_guild_config(&config).await {
                 return Reply::private(store_trouble(&e));
@@ -562,14 +627,38 @@ fn describe(d: &Data, c: &GuildConfig) -> String {
     } else {
         "off (the bot runs without the Message Content intent and cannot read pasted errors)"
     };
+    let modes = if d.message_content {
+        "pasted errors in enabled channels, @mentions, the context menu and `/spotify-error`"
+    } else {
+        "@mentions, the context menu and `/spotify-error` (free text is off without the Message Content intent)"
+    };
+    let ask = if c.ask_at >= c.answer_at {
+        "never".to_string()
+    } else {
+        format!(
+            "from {}% (the question vanishes after {} min)",
+            c.ask_at, c.ask_timeout_mins
+        )
+    };
+    let every = |h: u32, what: &str| {
+        if h == 0 {
+            "never".to_string()
+        } else {
+            format!("{what} {h} h")
+        }
+    };
     format!(
-        "**Free-text answers in:** {channels}\n**Reply mode in plain channels:** {}\n**Moderator roles:** {roles}\n**Solved tag:** {}\n**Lock solved posts:** {}\n**Unknown-code notice:** {}\n**Cooldowns:** {} s per user, {} s per channel\n**Reading messages:** {intent}",
+        "**Free-text answers in:** {channels}\n**Reply mode in plain channels:** {}\n**Moderator roles:** {roles}\n**Solved tag:** {}\n**Lock solved posts:** {}\n**Unknown-code notice:** {}\n**Cooldowns:** {} s per user, {} s per channel\n**Answers at:** {}% confidence; **asks \"Is this …?\"** {ask}\n**Welcome new forum posts:** {}\n**Remind a quiet asker:** {}; **archive:** {}\n**Reading messages:** {intent}\n**Active modes:** {modes}",
         c.reply_mode.as_str(),
         c.solved_tag.as_deref().unwrap_or("none"),
         if c.lock_on_solve { "yes" } else { "no" },
         if c.gap_notice { "on" } else { "off" },
         c.user_cooldown_secs,
         c.channel_cooldown_secs,
+        c.answer_at,
+        if c.welcome { "yes" } else { "no" },
+        every(c.remind_after_hours, "after"),
+        every(c.close_after_hours, "after a further"),
     )
 }
 

@@ -240,6 +240,17 @@ pub fn components(key: u64, controls: &[Control]) -> Vec<CreateActionRow> {
                     .placeholder("Which code do you see?"),
                 ));
             }
+            Control::NotMine => {
+                let button = CreateButton::new(Action::Wrong { key }.encode())
+                    .style(ButtonStyle::Secondary)
+                    .emoji(ReactionType::Unicode("🙅".into()))
+                    .label("Not my problem");
+                // Beside the step buttons when there is room.
+                match rows.last_mut() {
+                    Some(CreateActionRow::Buttons(b)) if b.len() < 5 => b.push(button),
+                    _ => rows.push(CreateActionRow::Buttons(vec![button])),
+                }
+            }
             Control::Reopen => {
                 rows.push(CreateActionRow::Buttons(vec![
                     CreateButton::new(Action::Reopen { key }.encode())
@@ -252,6 +263,29 @@ pub fn components(key: u64, controls: &[Control]) -> Vec<CreateActionRow> {
     }
     rows.truncate(5);
     rows
+}
+
+/// The buttons under "Is this accesspoint:17?": Yes, No and (when there
+/// are other candidates) Show all.
+pub fn guess_buttons(message: u64, more: bool) -> Vec<CreateActionRow> {
+    use super::custom_id::GuessReply;
+    let b = |reply, style, label: &str| {
+        CreateButton::new(Action::Guess { reply, message }.encode())
+            .style(style)
+            .label(label)
+    };
+    let mut buttons = vec![
+        b(GuessReply::Yes, ButtonStyle::Success, "Yes"),
+        b(GuessReply::No, ButtonStyle::Secondary, "No"),
+    ];
+    if more {
+        buttons.push(b(
+            GuessReply::All,
+            ButtonStyle::Secondary,
+            "Show all candidates",
+        ));
+    }
+    vec![CreateActionRow::Buttons(buttons)]
 }
 
 /// "Did you mean …" buttons for an unknown code (one row of up to five).
