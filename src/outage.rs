@@ -85,11 +85,11 @@ impl OutageConfig {
         baseline_reports as f64 * self.window_ms as f64 / self.baseline_ms as f64
     }
 
-    /// Whether the window is far above the usual rate. A baseline below one
-    /// report per window counts as one: a rare error is not an outage
-    /// because two people hit it on the same day.
+    /// Whether the window is far above the usual rate. For a rare error the
+    /// usual rate is near zero, and the minimums decide: two people hitting
+    /// it on the same day is not an outage.
     pub fn is_spike(&self, window: WindowCounts, baseline_reports: u64) -> bool {
-        let expected = self.expected(baseline_reports).max(1.0);
+        let expected = self.expected(baseline_reports);
         window.reports >= self.min_reports
             && window.users >= self.min_users
             && window.reports as f64 >= self.factor * expected

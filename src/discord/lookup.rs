@@ -195,7 +195,9 @@ pub(super) async fn start_card(
         origin,
         candidates: candidates.clone(),
         platform,
-        hold_back_heavy: notice.is_active(),
+        // Only a detected outage: a moderator's note may well recommend
+        // reinstalling (a broken update).
+        hold_back_heavy: notice.detected,
     };
     let now = now_ms();
     let result =

@@ -363,9 +363,19 @@ fn check_message(prefix: &str, m: &Value, must_not_ping: bool, out: &mut Vec<Str
                 if am.get("parse").and_then(Value::as_array).is_some_and(|p| !p.is_empty()) {
                     out.push(format!("{prefix}allowed_mentions.parse is {} (must be empty)", am["parse"]));
                 }
-                for k in ["users", "roles"] {
-                    if am.get(k).and_then(Value::as_array).is_some_and(|p| !p.is_empty()) {
-                        out.push(format!("{prefix}allowed_mentions.{k} is {} (must be empty)", am[k]));
+                if am.get("roles").and_then(Value::as_array).is_some_and(|p| !p.is_empty()) {
+                    out.push(format!("{prefix}allowed_mentions.roles is {} (must be empty)", am["roles"]));
+                }
+                // One deliberate ping of one person (the asker, reminded in
+                // their own thread) is allowed: named in the content too.
+                if let Some(users) = am.get("users").and_then(Value::as_array).filter(|u| !u.is_empty()) {
+                    let content = m.get("content").and_then(Value::as_str).unwrap_or("");
+                    let named = |u: &Value| {
+                        let id = u.as_str().map(str::to_string).unwrap_or_else(|| u.to_string());
+                        content.contains(&format!("<@{id}>"))
+                    };
+                    if users.len() > 1 || !users.iter().all(named) {
+                        out.push(format!("{prefix}allowed_mentions.users is {} (at most the one person the content addresses)", am["users"]));
                     }
                 }
                 if am.get("replied_user").and_then(Value::as_bool) == Some(true) {
@@ -418,8 +428,9 @@ fn check_components(prefix: &str, comps: &[Value], out: &mut Vec<String>) {
 /// label / value / description ≤ 100; autocomplete ≤ 25 choices with name / string value ≤ 100;
 /// modal title ≤ 45; thread name ≤ 100. Every message-creating body (POST channel messages,
 /// forum posts, interaction callbacks 4 / 7, webhook / follow-up POST and PATCH) must carry
-/// `allowed_mentions` with an empty (or absent) `parse`, no `users` / `roles` and no
-/// `replied_user: true`: the bot must never ping anyone.
+/// `allowed_mentions` with an empty (or absent) `parse`, no `roles`, no `replied_user: true`,
+/// and in `users` at most the one person the content addresses (a reminder to the asker):
+/// the bot never pings anyone else, and never `@everyone` or a role.
 pub fn check_discord_limits(method: &str, path: &str, body: &Value) -> Vec<String> {
     let path = normalize_path(path);
     let method = method.to_ascii_uppercase();
