@@ -296,7 +296,230 @@ suite!(
     fifty_tasks_on_one_session_lose_nothing,
     a_restart_continues_every_open_session,
     gaps_are_counted_listed_and_forgotten,
+    feedback_is_decided_once_reviewed_and_forgotten,
+    reports_count_people_and_outages_are_shared,
+    incident_notes_are_per_guild_and_entry,
+    reminders_and_closes_are_claimed_once_per_quiet_spell,
 );
+
+async fn feedback_is_decided_once_reviewed_and_forgotten(db: &Db) {
+    use spotify_error_bot::store::{Feedback, FeedbackKind, Verdict};
+    let s = db.open().await;
+    let f = |message_id: u64, kind, at| Feedback {
+        message_id,
+        guild_id: Some(GUILD_A),
+        channel_id: 5,
+        user_id: ASKER,
+        kind,
+        entry: "accesspoint:17".into(),
+        candidates: vec!["accesspoint:17".into(), "error:30".into()],
+        confidence: 57,
+        text: Some(format!("error 17 again ({message_id})")),
+        reply_channel: None,
+        reply_id: None,
+        session_key: None,
+        verdict: Verdict::Pending,
+        at,
+        decided_at: None,
+    };
+    assert!(
+        s.record_feedback(&f(u64::MAX, FeedbackKind::Guess, T0))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !s.record_feedback(&f(u64::MAX, FeedbackKind::Guess, T0))
+            .await
+            .unwrap(),
+        "once per message"
+    );
+    s.record_feedback(&f(2, FeedbackKind::Answer, T0 + 1))
+        .await
+        .unwrap();
+    s.set_feedback_reply(2, 5, 99, Some(777)).await.unwrap();
+    let got = s.feedback(u64::MAX).await.unwrap().unwrap();
+    assert_eq!(
+        got,
+        f(u64::MAX, FeedbackKind::Guess, T0),
+        "round trip, all 64 bits"
+    );
+    assert_eq!(
+        s.feedback_for_session(777)
+            .await
+            .unwrap()
+            .unwrap()
+            .message_id,
+        2
+    );
+
+    // Only one of two racing decisions wins.
+    assert_eq!(s.pending_guesses(T0 + 10, 10).await.unwrap().len(), 1);
+    assert!(
+        s.decide_feedback(u64::MAX, Verdict::Pending, Verdict::Expired, T0 + 5)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !s.decide_feedback(u64::MAX, Verdict::Pending, Verdict::Confirmed, T0 + 6)
+            .await
+            .unwrap()
+    );
+    assert!(s.pending_guesses(T0 + 10, 10).await.unwrap().is_empty());
+    // A pending answer is not for review; a wrong one is.
+    assert_eq!(s.review(Some(GUILD_A), 10).await.unwrap().len(), 1);
+    s.decide_feedback(2, Verdict::Pending, Verdict::Wrong, T0 + 7)
+        .await
+        .unwrap();
+    let review = s.review(Some(GUILD_A), 10).await.unwrap();
+    assert_eq!(
+        review.iter().map(|f| f.message_id).collect::<Vec<_>>(),
+        vec![2, u64::MAX],
+        "newest first"
+    );
+    assert!(
+        s.review(Some(GUILD_B), 10).await.unwrap().is_empty(),
+        "per guild"
+    );
+    let lines: Vec<_> = s
+        .decided_feedback(0)
+        .await
+        .unwrap()
+        .iter()
+        .filter_map(Feedback::corpus_line)
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[1]["kind"], "false-positive");
+
+    // Deleting the message forgets its text; old texts are pruned.
+    s.forget_message(2).await.unwrap();
+    assert_eq!(s.feedback(2).await.unwrap().unwrap().text, None);
+    s.prune_gap_texts(T0 + 100).await.unwrap();
+    assert_eq!(s.feedback(u64::MAX).await.unwrap().unwrap().text, None);
+    assert!(
+        s.decided_feedback(0)
+            .await
+            .unwrap()
+            .iter()
+            .all(|f| f.corpus_line().is_none())
+    );
+}
+
+async fn reports_count_people_and_outages_are_shared(db: &Db) {
+    use spotify_error_bot::outage::Outage;
+    let s = db.open().await;
+    for (guild, user, at) in [
+        (Some(1), 10, T0),
+        (Some(1), 10, T0 + 1),
+        (Some(2), 11, T0 + 2),
+        (None, 12, T0 + 3),
+    ] {
+        s.record_report("accesspoint:17", guild, user, at)
+            .await
+            .unwrap();
+    }
+    s.record_report("error:30", Some(1), 10, T0).await.unwrap();
+    let w = s.report_window("accesspoint:17", T0).await.unwrap();
+    assert_eq!((w.reports, w.users, w.guilds), (4, 3, 2));
+    assert_eq!(
+        s.report_total("accesspoint:17", T0 + 1, T0 + 3)
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(s.prune_reports(T0 + 2).await.unwrap(), 3);
+    assert_eq!(
+        s.report_window("accesspoint:17", 0).await.unwrap().reports,
+        2
+    );
+
+    let o = Outage {
+        entry: "accesspoint:17".into(),
+        started_at: T0,
+        last_spike_at: T0,
+        peak_reports: 9,
+        peak_guilds: 4,
+    };
+    s.save_outage(&o).await.unwrap();
+    // Another process sees it, and extends it.
+    let other = db.open().await;
+    assert_eq!(other.outages().await.unwrap(), vec![o.clone()]);
+    other
+        .save_outage(&Outage {
+            last_spike_at: T0 + 60_000,
+            peak_reports: 12,
+            ..o.clone()
+        })
+        .await
+        .unwrap();
+    let now = s.outages().await.unwrap();
+    assert_eq!(
+        (now[0].started_at, now[0].last_spike_at, now[0].peak_reports),
+        (T0, T0 + 60_000, 12)
+    );
+    s.clear_outage("accesspoint:17").await.unwrap();
+    assert!(other.outages().await.unwrap().is_empty());
+}
+
+async fn incident_notes_are_per_guild_and_entry(db: &Db) {
+    use spotify_error_bot::store::{ANY_ENTRY, Incident};
+    let s = db.open().await;
+    let note = |entry: &str, text: &str| Incident {
+        guild_id: GUILD_A,
+        entry: entry.into(),
+        note: text.into(),
+        by: MOD,
+        at: T0,
+    };
+    s.set_incident(&note(ANY_ENTRY, "login outage"))
+        .await
+        .unwrap();
+    s.set_incident(&note("auth:1", "first")).await.unwrap();
+    s.set_incident(&note("auth:1", "replaced")).await.unwrap();
+    let list = s.incidents(GUILD_A).await.unwrap();
+    assert_eq!(
+        list.iter()
+            .map(|i| (i.entry.as_str(), i.note.as_str()))
+            .collect::<Vec<_>>(),
+        vec![("*", "login outage"), ("auth:1", "replaced")]
+    );
+    assert!(s.incidents(GUILD_B).await.unwrap().is_empty());
+    assert!(s.clear_incident(GUILD_A, "auth:1").await.unwrap());
+    assert!(!s.clear_incident(GUILD_A, "auth:1").await.unwrap());
+    assert_eq!(s.incidents(GUILD_A).await.unwrap().len(), 1);
+}
+
+async fn reminders_and_closes_are_claimed_once_per_quiet_spell(db: &Db) {
+    let s = db.open().await;
+    let other = db.open().await;
+    let thread = u64::MAX - 1;
+    assert_eq!(s.thread_marks(thread).await.unwrap().reminded_at, None);
+    assert!(s.claim_welcome(thread, T0).await.unwrap());
+    assert!(
+        !other.claim_welcome(thread, T0 + 1).await.unwrap(),
+        "welcomed once"
+    );
+    // Quiet since T0: one reminder, whoever claims first.
+    assert!(s.claim_reminder(thread, T0, T0 + 10).await.unwrap());
+    assert!(!other.claim_reminder(thread, T0, T0 + 11).await.unwrap());
+    assert_eq!(
+        other.thread_marks(thread).await.unwrap().reminded_at,
+        Some(T0 + 10)
+    );
+    // The asker spoke at T0 + 20: a new spell, a new reminder.
+    assert!(
+        other
+            .claim_reminder(thread, T0 + 20, T0 + 30)
+            .await
+            .unwrap()
+    );
+    assert!(s.claim_close(thread, T0 + 20, T0 + 40).await.unwrap());
+    assert!(
+        !other.claim_close(thread, T0 + 20, T0 + 41).await.unwrap(),
+        "closed once"
+    );
+    // Without any reminder, a thread can still be closed (reminders off).
+    assert!(s.claim_close(7, T0, T0 + 50).await.unwrap());
+}
 
 async fn gaps_are_counted_listed_and_forgotten(db: &Db) {
     use spotify_error_bot::gaps::{Gap, GapKind};
