@@ -219,3 +219,48 @@ fn autocomplete_ranks_the_typed_code_first() {
     assert_eq!(s[0].id, "eme_no_supported_keysystem");
     assert_eq!(m.suggest(cat, "", 25).len(), 25);
 }
+
+#[test]
+fn another_app_counts_only_near_the_number_and_devices_keep_spotify_messages_away() {
+    // A later clause about an update is not the error's source.
+    assert_eq!(
+        answer("error 2026 again after the windows update").as_deref(),
+        Some("error:2026")
+    );
+    // Right next to it, it is.
+    for text in [
+        "GTA online error code 17 when joining a session",
+        "windows update error 30 again",
+        "my eset firewall blocks the printer on the network",
+    ] {
+        let m = world().1.match_text(text);
+        assert_eq!(m.tier, Tier::Low, "{text:?}: {m:?}");
+    }
+}
+
+#[test]
+fn a_version_number_does_not_split_a_displayed_message() {
+    // "macOS 12.0 or later." is one sentence: "try again later" is not it.
+    assert_eq!(
+        answer("Sorry, this version of Spotify is for macOS 12.0 or later.").as_deref(),
+        Some("installer:unsupported-platform")
+    );
+    assert_ne!(
+        answer("spotify login servers down? it tells me to try again later every time").as_deref(),
+        Some("installer:unsupported-platform")
+    );
+}
+
+#[test]
+fn a_bare_namespace_and_code_without_context_is_asked_about_not_answered() {
+    let m = world()
+        .1
+        .match_text("has anyone actually fixed accounts 103?");
+    assert_eq!(
+        (m.tier, m.best.as_deref()),
+        (Tier::Medium, Some("accounts:103"))
+    );
+    // Short numbers next to "accounts" are counts, not codes.
+    let m = world().1.match_text("we have 2 accounts 3 of them premium");
+    assert_eq!(m.tier, Tier::Low, "{m:?}");
+}

@@ -61,6 +61,10 @@ const NAMESPACE_ALIASES: &[(&str, &[&str])] = &[
     ("desktop_login_accounts", &["desktop login account"]),
 ];
 
+/// The strength of a code that is probably meant but not certain: between
+/// the default ask and answer thresholds, so the bot asks "Is this …?".
+const ASK_STRENGTH: f32 = 0.55;
+
 /// Words that make a message about an error at all.
 const ERROR_WORDS: &[&str] = &[
     "error",
@@ -176,6 +180,23 @@ const INTL_ERROR_WORDS: &[&str] = &[
 /// connection"). Kept separate from [`FOREIGN`], whose words (router, hotel,
 /// update) only change how a bare number reads.
 const OTHER_APPS: &[&str] = &[
+    "gta",
+    "fivem",
+    "rockstar",
+    "warzone",
+    "overwatch",
+    "apex",
+    "genshin",
+    "fifa",
+    "battlefield",
+    "blizzard",
+    "riot",
+    "vanguard",
+    "ubisoft",
+    "uplay",
+    "pubg",
+    "csgo",
+    "dota",
     "steam",
     "xbox",
     "playstation",
@@ -693,10 +714,30 @@ impl CodeIndex {
         let accepted = colon
             || ns.strong
             || (!elsewhere && (keyword || (context.spotify_or_error && !context.foreign)));
-        if !accepted {
+        // "accounts 409" with nothing else about Spotify or an error: a
+        // question, not an answer, and only for a number of three digits or
+        // more that is one of the namespace's codes ("2 accounts 3 songs"
+        // is not).
+        let weak = !accepted
+            && !elsewhere
+            && !context.foreign_near(i, j)
+            && ocr_digits(tokens[j].text).is_some_and(|n| {
+                n.len() >= 3
+                    && ns
+                        .codes
+                        .iter()
+                        .any(|(rest, _)| rest.len() == 1 && rest[0] == n)
+            });
+        if !accepted && !weak {
             return;
         }
-        let strength = if colon || ns.strong { 1.0 } else { 0.9 };
+        let strength = if colon || ns.strong {
+            1.0
+        } else if weak {
+            ASK_STRENGTH
+        } else {
+            0.9
+        };
         // The longest code that fits: `accounts:4 0 8` (digits OCR split
         // apart) is accounts:408, not accounts:4.
         let found = ns
@@ -806,6 +847,8 @@ impl CodeIndex {
             };
             let ns = &self.namespaces[ni];
             let head_len = head.len() + prev.filter(|_| with_prev).map_or(0, str::len);
+            // A short head ("AP17") without anything about Spotify or an
+            // error is as likely a flight or a part number.
             if head_len < 4 && !context.spotify_or_error {
                 return;
             }
@@ -886,7 +929,7 @@ impl CodeIndex {
         let Some(num) = ocr_digits(tokens[j].text) else {
             return;
         };
-        if context.foreign && !context.spotify {
+        if !context.spotify && context.foreign_near(i, j) {
             return;
         }
         // `error 30.01.14`, `error 0x80070005`-like numbers belong to a
@@ -1035,6 +1078,8 @@ pub(crate) struct Context {
     pub problem: bool,
     /// Words of a Web API report.
     pub api: bool,
+    /// Token indices of words that change how a bare number reads.
+    foreign_at: Vec<usize>,
 }
 
 impl Context {
@@ -1051,12 +1096,17 @@ impl Context {
                     || (DEV_TOOLS.contains(&t.text) && !spotify_ish)
             })
             .map(|t| t.start);
-        let foreign = other_app_at.is_some()
-            || tokens.iter().any(|t| {
+        let foreign_at: Vec<usize> = tokens
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| {
                 FOREIGN.contains(&t.text)
                     || OTHER_APPS.contains(&t.text)
                     || DEV_TOOLS.contains(&t.text)
-            });
+            })
+            .map(|(k, _)| k)
+            .collect();
+        let foreign = other_app_at.is_some() || !foreign_at.is_empty();
         let problem = tokens.iter().any(|t| PROBLEM_WORDS.contains(&t.text));
         let api = tokens.iter().any(|t| API_WORDS.contains(&t.text));
         Context {
@@ -1066,7 +1116,18 @@ impl Context {
             other_app_at,
             problem,
             api,
+            foreign_at,
         }
+    }
+
+    /// Whether a word of another app or device sits near tokens
+    /// `first..=last`: up to six tokens before ("my python script throws
+    /// error 404") or four after ("error 651 on the router"). Farther away
+    /// it is another clause ("error 2026 again after the windows update").
+    pub(crate) fn foreign_near(&self, first: usize, last: usize) -> bool {
+        self.foreign_at
+            .iter()
+            .any(|&k| k + 6 >= first && k <= last + 4)
     }
 
     /// Whether evidence at byte `at` is about another app named before it

@@ -253,12 +253,21 @@ impl Matcher {
             // Paraphrases next to another app's name are about that app;
             // a pasted Spotify message is ours unless the app came first.
             let elsewhere = match h.kind {
-                text::TextKind::Title | text::TextKind::Phrase => context.other_app_at.is_some(),
+                text::TextKind::Title | text::TextKind::Phrase => {
+                    context.other_app_at.is_some()
+                        || (context.foreign
+                            && !context.spotify
+                            && !context.api
+                            && h.matched.to_lowercase().contains("spotify"))
+                }
                 // "…is blocking my minecraft server" matched part of "A
                 // firewall may be blocking Spotify." without its "Spotify".
                 _ => {
+                    // Likewise next to a device or another program
+                    // ("my firewall blocks the printer").
                     context.elsewhere_before(h.start)
-                        || (context.other_app_at.is_some()
+                        || ((context.other_app_at.is_some() || context.foreign)
+                            && !context.spotify
                             && h.matched.to_lowercase().contains("spotify"))
                 }
             };

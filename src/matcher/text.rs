@@ -512,9 +512,24 @@ fn found_words(hs: &[(u16, usize)], span: (usize, usize)) -> usize {
     slots.len()
 }
 
-/// The sentences of a displayed message.
+/// The sentences of a displayed message. A sentence ends at `.`, `!` or
+/// `?` followed by a space or the end, so `macOS 12.0 or later` stays whole.
 fn split_sentences(s: &str) -> Vec<&str> {
-    s.split_inclusive(['.', '!', '?'])
+    let bytes = s.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let ends = matches!(b, b'.' | b'!' | b'?')
+            && bytes.get(i + 1).is_none_or(|n| n.is_ascii_whitespace());
+        if ends {
+            out.push(&s[start..=i]);
+            start = i + 1;
+        }
+    }
+    if start < s.len() {
+        out.push(&s[start..]);
+    }
+    out.into_iter()
         .map(str::trim)
         .filter(|x| x.split_whitespace().count() >= 3)
         .collect()
@@ -526,5 +541,20 @@ pub fn strip_code_parts(s: &str) -> &str {
     match s.find("(Error code") {
         Some(i) => s[..i].trim_end(),
         None => s,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sentences_end_at_a_stop_and_a_space_not_inside_a_version() {
+        assert_eq!(
+            super::split_sentences("Sorry, this version of Spotify is for macOS 12.0 or later."),
+            vec!["Sorry, this version of Spotify is for macOS 12.0 or later."]
+        );
+        assert_eq!(
+            super::split_sentences("Something went wrong. Try again later, please!"),
+            vec!["Something went wrong.", "Try again later, please!"]
+        );
     }
 }
