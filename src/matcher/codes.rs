@@ -16,6 +16,7 @@
 //! the workshop" stays chatter.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use super::tokens::{Token, fuzzy_word, ocr_digit, ocr_digits, ocr_letters, tokenize};
 use crate::catalogue::Catalogue;
@@ -1063,6 +1064,40 @@ fn rest_code(text: &str, tokens: &[Token<'_>], j: usize, end: usize) -> String {
     s
 }
 
+/// Which of the word lists above a token is in, as bits.
+mod class {
+    pub const ERROR: u8 = 1;
+    pub const SPOTIFY_ISH: u8 = 2;
+    pub const FOREIGN: u8 = 4;
+    pub const OTHER_APP: u8 = 8;
+    pub const DEV_TOOL: u8 = 16;
+    pub const PROBLEM: u8 = 32;
+    pub const API: u8 = 64;
+}
+
+/// Every listed word with its classes: one hash lookup per token instead
+/// of a scan of each list (the lists are looked at for every message).
+fn word_classes() -> &'static rustc_hash::FxHashMap<&'static str, u8> {
+    static TABLE: OnceLock<rustc_hash::FxHashMap<&'static str, u8>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut m: rustc_hash::FxHashMap<&'static str, u8> = Default::default();
+        for (list, bit) in [
+            (ERROR_WORDS, class::ERROR),
+            (SPOTIFY_ISH, class::SPOTIFY_ISH),
+            (FOREIGN, class::FOREIGN),
+            (OTHER_APPS, class::OTHER_APP),
+            (DEV_TOOLS, class::DEV_TOOL),
+            (PROBLEM_WORDS, class::PROBLEM),
+            (API_WORDS, class::API),
+        ] {
+            for w in list {
+                *m.entry(w).or_default() |= bit;
+            }
+        }
+        m
+    })
+}
+
 /// What the whole message tells about how to read it: whether it is about
 /// Spotify, about an error at all, or about some other app.
 pub(crate) struct Context {
@@ -1084,38 +1119,39 @@ pub(crate) struct Context {
 
 impl Context {
     pub(crate) fn of(tokens: &[Token<'_>]) -> Context {
+        let classes = word_classes();
+        let class: Vec<u8> = tokens
+            .iter()
+            .map(|t| classes.get(t.text).copied().unwrap_or(0))
+            .collect();
+        let any = |bit: u8| class.iter().any(|c| c & bit != 0);
         let spotify = tokens
             .iter()
             .any(|t| t.text.starts_with("spotif") || fuzzy_word(t.text, "spotify"));
-        let error = tokens.iter().any(|t| ERROR_WORDS.contains(&t.text));
-        let spotify_ish = spotify || tokens.iter().any(|t| SPOTIFY_ISH.contains(&t.text));
+        let error = any(class::ERROR);
+        let spotify_ish = spotify || any(class::SPOTIFY_ISH);
         let other_app_at = tokens
             .iter()
-            .find(|t| {
-                (OTHER_APPS.contains(&t.text) && !spotify)
-                    || (DEV_TOOLS.contains(&t.text) && !spotify_ish)
+            .zip(&class)
+            .find(|(_, c)| {
+                (*c & class::OTHER_APP != 0 && !spotify)
+                    || (*c & class::DEV_TOOL != 0 && !spotify_ish)
             })
-            .map(|t| t.start);
-        let foreign_at: Vec<usize> = tokens
+            .map(|(t, _)| t.start);
+        let foreign_at: Vec<usize> = class
             .iter()
             .enumerate()
-            .filter(|(_, t)| {
-                FOREIGN.contains(&t.text)
-                    || OTHER_APPS.contains(&t.text)
-                    || DEV_TOOLS.contains(&t.text)
-            })
+            .filter(|(_, c)| *c & (class::FOREIGN | class::OTHER_APP | class::DEV_TOOL) != 0)
             .map(|(k, _)| k)
             .collect();
         let foreign = other_app_at.is_some() || !foreign_at.is_empty();
-        let problem = tokens.iter().any(|t| PROBLEM_WORDS.contains(&t.text));
-        let api = tokens.iter().any(|t| API_WORDS.contains(&t.text));
         Context {
             spotify,
             spotify_or_error: spotify || error,
             foreign,
             other_app_at,
-            problem,
-            api,
+            problem: any(class::PROBLEM),
+            api: any(class::API),
             foreign_at,
         }
     }

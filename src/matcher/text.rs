@@ -12,6 +12,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use rustc_hash::FxHashMap;
+
 use super::tokens::{Token, tokenize};
 use crate::catalogue::Catalogue;
 
@@ -60,9 +62,9 @@ pub struct TextHit {
 
 pub struct TextIndex {
     texts: Vec<Text>,
-    vocab: HashMap<String, u32>,
+    vocab: FxHashMap<String, u32>,
     /// One-deletion variants of vocabulary words → words.
-    deletes: HashMap<String, Vec<u32>>,
+    deletes: FxHashMap<String, Vec<u32>>,
     postings: Vec<Vec<(u32, u16)>>,
 }
 
@@ -255,7 +257,7 @@ impl TextIndex {
             }
             raw.push((i, TextKind::Title, e.title.clone()));
         }
-        let mut vocab: HashMap<String, u32> = HashMap::new();
+        let mut vocab: FxHashMap<String, u32> = FxHashMap::default();
         let mut per_text: Vec<Vec<u32>> = Vec::new();
         for (_, _, t) in &raw {
             let lower = super::normalize::Normalized::new(strip_code_parts(t)).text;
@@ -310,7 +312,7 @@ impl TextIndex {
                 total,
             });
         }
-        let mut deletes: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut deletes: FxHashMap<String, Vec<u32>> = FxHashMap::default();
         for (w, &id) in &vocab {
             if w.len() >= 5 {
                 for d in deletions(w) {
@@ -337,12 +339,19 @@ impl TextIndex {
             return;
         }
         // Input has one extra letter: one of its deletions is a word.
-        for d in deletions(w) {
-            if let Some(&id) = self.vocab.get(&d) {
+        // (One buffer for every deletion: this runs for each long word of
+        // every message.)
+        let mut d = String::with_capacity(w.len());
+        for (k, _) in w.char_indices() {
+            d.clear();
+            d.push_str(&w[..k]);
+            let next = w[k..].chars().next().map_or(0, char::len_utf8);
+            d.push_str(&w[k + next..]);
+            if let Some(&id) = self.vocab.get(d.as_str()) {
                 out.push(id);
             }
             // One substitution or transposition: both share a deletion.
-            if let Some(ids) = self.deletes.get(&d) {
+            if let Some(ids) = self.deletes.get(d.as_str()) {
                 out.extend(ids);
             }
         }
@@ -361,7 +370,7 @@ impl TextIndex {
             return Vec::new();
         }
         // (text, word slot in text, position in message)
-        let mut hits: HashMap<u32, Vec<(u16, usize)>> = HashMap::new();
+        let mut hits: FxHashMap<u32, Vec<(u16, usize)>> = FxHashMap::default();
         let mut ids = Vec::new();
         for (k, (_, w)) in words.iter().enumerate() {
             self.lookup(w, &mut ids);

@@ -66,18 +66,20 @@ pub fn ocr_digit(c: char) -> Option<char> {
 /// Reads a token that should be a word the way OCR garbles letters:
 /// `c0de` → code, `acc3sspoint` → accesspoint.
 pub fn ocr_letters(tok: &str) -> String {
-    tok.chars()
-        .map(|c| match c {
-            '0' => 'o',
-            '1' => 'l',
-            '3' => 'e',
-            '4' => 'a',
-            '5' => 's',
-            '7' => 't',
-            '8' => 'b',
-            _ => c,
-        })
-        .collect()
+    tok.chars().map(ocr_letter).collect()
+}
+
+fn ocr_letter(c: char) -> char {
+    match c {
+        '0' => 'o',
+        '1' => 'l',
+        '3' => 'e',
+        '4' => 'a',
+        '5' => 's',
+        '7' => 't',
+        '8' => 'b',
+        _ => c,
+    }
 }
 
 /// Whether `tok` reads as `word` allowing OCR letter swaps and, for longer
@@ -90,8 +92,12 @@ pub fn fuzzy_word(tok: &str, word: &str) -> bool {
     if lw < 4 || tok.len() + 2 < lw || tok.len() > lw + 2 {
         return false;
     }
-    let mapped = ocr_letters(tok);
-    if mapped == word {
+    // Cheap first-letter gate keeps this off the hot path for most tokens
+    // (and before any allocation).
+    if tok.chars().next().map(ocr_letter) != word.chars().next() {
+        return false;
+    }
+    if tok.chars().map(ocr_letter).eq(word.chars()) {
         return true;
     }
     let max = match lw {
@@ -99,11 +105,7 @@ pub fn fuzzy_word(tok: &str, word: &str) -> bool {
         6..=9 => 1,
         _ => 2,
     };
-    // Cheap first-letter gate keeps this off the hot path for most tokens.
-    if mapped.as_bytes().first() != word.as_bytes().first() {
-        return false;
-    }
-    strsim::damerau_levenshtein(&mapped, word) <= max
+    strsim::damerau_levenshtein(&ocr_letters(tok), word) <= max
 }
 
 #[cfg(test)]
