@@ -149,7 +149,7 @@ pub fn definitions() -> Vec<CreateCommand> {
         CreateCommandOption::new(
             CommandOptionType::Integer,
             "answer_at",
-            "Confidence (%) needed to answer unprompted (default 60)",
+            "Confidence (%) needed to answer unprompted (default 52)",
         )
         .min_int_value(30)
         .max_int_value(100),

@@ -64,7 +64,7 @@ const NAMESPACE_ALIASES: &[(&str, &[&str])] = &[
 
 /// The strength of a code that is probably meant but not certain: between
 /// the default ask and answer thresholds, so the bot asks "Is this …?".
-const ASK_STRENGTH: f32 = 0.55;
+const ASK_STRENGTH: f32 = 0.5;
 
 /// Words that make a message about an error at all.
 const ERROR_WORDS: &[&str] = &[

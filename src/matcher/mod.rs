@@ -78,7 +78,7 @@ pub struct Thresholds {
 impl Default for Thresholds {
     fn default() -> Self {
         Thresholds {
-            answer: 0.6,
+            answer: 0.52,
             ask: 0.45,
         }
     }

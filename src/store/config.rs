@@ -97,7 +97,7 @@ impl GuildConfig {
             solved_tag: Some(DEFAULT_SOLVED_TAG.to_string()),
             lock_on_solve: false,
             gap_notice: false,
-            answer_at: 60,
+            answer_at: 52,
             ask_at: 45,
             ask_timeout_mins: 10,
             welcome: true,
