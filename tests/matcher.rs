@@ -264,3 +264,18 @@ fn a_bare_namespace_and_code_without_context_is_asked_about_not_answered() {
     let m = world().1.match_text("we have 2 accounts 3 of them premium");
     assert_eq!(m.tier, Tier::Low, "{m:?}");
 }
+
+#[test]
+fn web_api_statuses_and_polish_error_words_are_read_with_spotify_named() {
+    assert_eq!(
+        answer("status 429 from the spotify web api, spotipy just retries forever").as_deref(),
+        Some("webapi:429")
+    );
+    assert_eq!(
+        answer("błąd 2026 na spotify na laptopie").as_deref(),
+        Some("error:2026")
+    );
+    for chatter in ["server status 500 again lol", "the api is down, status 503"] {
+        assert_eq!(world().1.match_text(chatter).tier, Tier::Low, "{chatter:?}");
+    }
+}

@@ -58,7 +58,7 @@ const NAMESPACE_ALIASES: &[(&str, &[&str])] = &[
     ("accesspoint", &["access point", "access-point", "ap"]),
     ("accounts", &["account"]),
     ("installer", &["installation", "install", "installer error"]),
-    ("webapi", &["web api", "http"]),
+    ("webapi", &["web api", "http", "api", "status"]),
     ("desktop_login_accounts", &["desktop login account"]),
 ];
 
@@ -154,6 +154,8 @@ const INTL_ERROR_WORDS: &[&str] = &[
     "foutcode",
     "fout",
     "blad",
+    "bład",
+    "bląd",
     "błąd",
     "felkod",
     "fel",
