@@ -65,8 +65,18 @@ pub struct TextIndex {
     vocab: FxHashMap<String, u32>,
     /// One-deletion variants of vocabulary words → words.
     deletes: FxHashMap<String, Vec<u32>>,
-    postings: Vec<Vec<(u32, u16)>>,
+    /// Per word: the texts it can bring in as candidates (prefix
+    /// filtering). A text's words, heaviest first, up to where the rest
+    /// weighs less than [`SEED_COVERAGE`] of it: a message that has none
+    /// of these cannot cover enough of the text, so only these words need
+    /// to reach it. Rare words seed, common words mostly do not, and a
+    /// message visits few texts even in a large catalogue.
+    seeds: Vec<Vec<u32>>,
 }
+
+/// The lowest coverage [`TextIndex::scan`] is asked for; the seeds are
+/// built for it.
+const SEED_COVERAGE: f32 = 0.45;
 
 const STOP: &[&str] = &[
     "a",
@@ -286,7 +296,7 @@ impl TextIndex {
         };
         let spotify = vocab.get("spotify").copied();
         let mut texts = Vec::new();
-        let mut postings: Vec<Vec<(u32, u16)>> = vec![Vec::new(); vocab.len()];
+        let mut seeds: Vec<Vec<u32>> = vec![Vec::new(); vocab.len()];
         for ((entry, kind, original), ids) in raw.into_iter().zip(per_text) {
             if ids.is_empty() {
                 continue;
@@ -299,10 +309,17 @@ impl TextIndex {
                     (id, w)
                 })
                 .collect();
-            let total = words.iter().map(|(_, w)| w).sum();
+            let total: f32 = words.iter().map(|(_, w)| w).sum();
             let ti = texts.len() as u32;
-            for (k, (id, _)) in words.iter().enumerate() {
-                postings[*id as usize].push((ti, k as u16));
+            let mut heaviest = words.clone();
+            heaviest.sort_by(|a, b| b.1.total_cmp(&a.1));
+            let mut rest = total;
+            for (id, w) in heaviest {
+                if rest < SEED_COVERAGE * total {
+                    break;
+                }
+                seeds[id as usize].push(ti);
+                rest -= w;
             }
             texts.push(Text {
                 entry,
@@ -324,7 +341,7 @@ impl TextIndex {
             texts,
             vocab,
             deletes,
-            postings,
+            seeds,
         }
     }
 
@@ -369,22 +386,38 @@ impl TextIndex {
         if words.is_empty() {
             return Vec::new();
         }
-        // (text, word slot in text, position in message)
-        let mut hits: FxHashMap<u32, Vec<(u16, usize)>> = FxHashMap::default();
-        let mut ids = Vec::new();
-        for (k, (_, w)) in words.iter().enumerate() {
+        debug_assert!(
+            min_coverage >= SEED_COVERAGE,
+            "seeds are built for {SEED_COVERAGE}"
+        );
+        // The vocabulary words each message word may stand for, and the
+        // texts they seed.
+        let mut per_word: Vec<Vec<u32>> = Vec::with_capacity(words.len());
+        let mut candidates: Vec<u32> = Vec::new();
+        for (_, w) in &words {
+            let mut ids = Vec::new();
             self.lookup(w, &mut ids);
             for id in &ids {
-                for &(ti, slot) in &self.postings[*id as usize] {
-                    hits.entry(ti).or_default().push((slot, k));
-                }
+                candidates.extend(&self.seeds[*id as usize]);
             }
+            per_word.push(ids);
         }
+        candidates.sort_unstable();
+        candidates.dedup();
         let mut out = Vec::new();
         // (text, found whole) for each hit in `out`.
         let mut full: Vec<(u32, bool)> = Vec::new();
-        for (ti, mut hs) in hits {
+        for ti in candidates {
             let text = &self.texts[ti as usize];
+            // (word slot in text, position in message)
+            let mut hs: Vec<(u16, usize)> = Vec::new();
+            for (k, ids) in per_word.iter().enumerate() {
+                for (slot, (wid, _)) in text.words.iter().enumerate() {
+                    if ids.contains(wid) {
+                        hs.push((slot as u16, k));
+                    }
+                }
+            }
             // Quick bound: everything found, anywhere.
             let mut seen = vec![false; text.words.len()];
             let mut upper = 0.0;
