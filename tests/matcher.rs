@@ -279,3 +279,18 @@ fn web_api_statuses_and_polish_error_words_are_read_with_spotify_named() {
         assert_eq!(world().1.match_text(chatter).tier, Tier::Low, "{chatter:?}");
     }
 }
+
+#[test]
+fn code_alone_reads_as_an_error_code_only_when_spotify_is_named_and_it_is_not_a_promo() {
+    assert_eq!(
+        answer("getting code 7 on spotify desktop").as_deref(),
+        Some("error:7")
+    );
+    for text in [
+        "spotify promo code 50 doesnt work",
+        "my spotify verification code 123456 never arrives",
+        "my code is 17 lines long",
+    ] {
+        assert_eq!(world().1.match_text(text).tier, Tier::Low, "{text:?}");
+    }
+}

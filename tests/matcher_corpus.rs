@@ -169,7 +169,7 @@ fn dev_corpus_accuracy_and_silence_do_not_regress() {
 
 #[test]
 fn holdout_corpus_accuracy_and_silence_do_not_regress() {
-    check("holdout.jsonl", 0.9, 0.02);
+    check("holdout.jsonl", 0.91, 0.02);
 }
 
 #[test]

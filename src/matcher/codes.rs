@@ -893,7 +893,36 @@ impl CodeIndex {
             .iter()
             .any(|w| fuzzy_word(t, w) && (t.len() >= 4 || t == "err"))
             || INTL_ERROR_WORDS.contains(&t);
-        if !is_error {
+        // "code 7 on spotify": "code" alone, when Spotify is named, the
+        // message is not a Web API report (whose "code" is an HTTP or
+        // library code), the code is not a promo or gift code, and no
+        // "error" came before (that reading is the one above).
+        let bare_code = t == "code"
+            && context.spotify
+            && !context.api
+            && (i == 0
+                || !matches!(
+                    tokens[i - 1].text,
+                    "error"
+                        | "err"
+                        | "promo"
+                        | "discount"
+                        | "gift"
+                        | "redeem"
+                        | "coupon"
+                        | "voucher"
+                        | "student"
+                        | "referral"
+                        | "verification"
+                        | "security"
+                        | "zip"
+                        | "postal"
+                        | "area"
+                        | "country"
+                        | "qr"
+                        | "access"
+                ));
+        if !is_error && !bare_code {
             return;
         }
         let mut j = i + 1;
