@@ -4,7 +4,8 @@
 //! Every outgoing message goes through [`Reply`], whose builders always set
 //! `allowed_mentions` to ping no one: a pasted `@everyone` in an error
 //! report, a role mention in a moderator's note or the asker's own mention in
-//! a confirmation must never notify anybody.
+//! a confirmation must never notify anybody. The one exception is the idle
+//! reminder (`lifecycle::remind`), which pings the asker and nobody else.
 
 use serenity::all::{
     ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateAttachment, CreateButton,
