@@ -553,6 +553,25 @@ macro_rules! impl_store {
                 Ok(out)
             }
 
+            /// Runs a `thread_marks` claim (`$1` thread, `$2` now, `$3`
+            /// the start of the quiet spell); true when this caller won it.
+            async fn claim_mark(
+                &self,
+                query: &'static str,
+                thread_id: u64,
+                idle_since: $crate::session::Millis,
+                at: $crate::session::Millis,
+            ) -> Result<bool, $crate::store::StoreError> {
+                use $crate::store::common::*;
+                let r = sqlx::query(query)
+                    .bind(to_db(thread_id))
+                    .bind(at)
+                    .bind(idle_since)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(r.rows_affected() > 0)
+            }
+
             fn session_row(row: &$row) -> Result<$crate::store::common::SessionRow, sqlx::Error> {
                 use sqlx::Row as _;
                 Ok($crate::store::common::SessionRow {
@@ -1454,14 +1473,13 @@ macro_rules! impl_store {
                 idle_since: $crate::session::Millis,
                 at: $crate::session::Millis,
             ) -> Result<bool, $crate::store::StoreError> {
-                use $crate::store::common::*;
-                let r = sqlx::query(sql::CLAIM_REMINDER)
-                    .bind(to_db(thread_id))
-                    .bind(at)
-                    .bind(idle_since)
-                    .execute(&self.pool)
-                    .await?;
-                Ok(r.rows_affected() > 0)
+                self.claim_mark(
+                    $crate::store::common::sql::CLAIM_REMINDER,
+                    thread_id,
+                    idle_since,
+                    at,
+                )
+                .await
             }
 
             async fn claim_close(
@@ -1470,14 +1488,13 @@ macro_rules! impl_store {
                 idle_since: $crate::session::Millis,
                 at: $crate::session::Millis,
             ) -> Result<bool, $crate::store::StoreError> {
-                use $crate::store::common::*;
-                let r = sqlx::query(sql::CLAIM_CLOSE)
-                    .bind(to_db(thread_id))
-                    .bind(at)
-                    .bind(idle_since)
-                    .execute(&self.pool)
-                    .await?;
-                Ok(r.rows_affected() > 0)
+                self.claim_mark(
+                    $crate::store::common::sql::CLAIM_CLOSE,
+                    thread_id,
+                    idle_since,
+                    at,
+                )
+                .await
             }
 
             async fn sessions_since(
