@@ -11,7 +11,7 @@ use serenity::all::{CommandInteraction, Context};
 use super::commands::Invocation;
 use super::reply::Reply;
 use super::{Data, answer_command, moderation, store_trouble};
-use crate::outage::{Change, Notice};
+use crate::outage::{Change, Notice, Outage};
 use crate::store::{ANY_ENTRY, Incident, now_ms};
 
 /// Counts `user` asking about `entry`, updates the entry's outage state,
@@ -22,14 +22,40 @@ pub(super) async fn report(d: &Data, entry: &str, guild: Option<u64>, user: u64)
     if let Err(e) = d.store.record_report(entry, guild, user, now).await {
         tracing::warn!(error = %e, "could not record a report");
     }
-    if let Err(e) = assess(d, entry, now).await {
-        tracing::warn!(error = %e, entry, "could not check for an outage");
+    let state = match current(d, entry).await {
+        Ok(current) => assess(d, entry, current, now).await,
+        Err(e) => Err(e),
+    };
+    let detected = match state {
+        Ok(o) => o.is_some_and(|o| d.outage.holds(&o, now)),
+        Err(e) => {
+            tracing::warn!(error = %e, entry, "could not check for an outage");
+            false
+        }
+    };
+    Notice {
+        detected,
+        note: note_for(d, entry, guild).await,
     }
-    notice(d, entry, guild).await
 }
 
-/// Runs the detector for one entry and writes what changed.
-async fn assess(d: &Data, entry: &str, now: i64) -> Result<(), crate::store::StoreError> {
+/// The stored outage of `entry`, if any.
+async fn current(d: &Data, entry: &str) -> Result<Option<Outage>, crate::store::StoreError> {
+    Ok(d.store
+        .outages()
+        .await?
+        .into_iter()
+        .find(|o| o.entry == entry))
+}
+
+/// Runs the detector for one entry from its stored state, writes what
+/// changed, and returns the state now.
+async fn assess(
+    d: &Data,
+    entry: &str,
+    current: Option<Outage>,
+    now: i64,
+) -> Result<Option<Outage>, crate::store::StoreError> {
     let cfg = d.outage;
     let window_start = now - cfg.window_ms;
     let window = d.store.report_window(entry, window_start).await?;
@@ -37,14 +63,8 @@ async fn assess(d: &Data, entry: &str, now: i64) -> Result<(), crate::store::Sto
         .store
         .report_total(entry, window_start - cfg.baseline_ms, window_start)
         .await?;
-    let current = d
-        .store
-        .outages()
-        .await?
-        .into_iter()
-        .find(|o| o.entry == entry);
     match cfg.step(entry, current.as_ref(), window, baseline, now) {
-        Change::None => {}
+        Change::None => Ok(current),
         Change::Upsert(o) => {
             if current.is_none() {
                 tracing::warn!(
@@ -58,44 +78,47 @@ async fn assess(d: &Data, entry: &str, now: i64) -> Result<(), crate::store::Sto
                     .increment(1);
             }
             d.store.save_outage(&o).await?;
+            Ok(Some(o))
         }
         Change::Clear => {
             tracing::info!(entry, "outage over: reports are back to normal");
             d.store.clear_outage(entry).await?;
+            Ok(None)
         }
     }
-    Ok(())
 }
 
 /// What answers about `entry` in `guild` should say now.
 pub(super) async fn notice(d: &Data, entry: &str, guild: Option<u64>) -> Notice {
     let now = now_ms();
-    let detected = match d.store.outages().await {
-        Ok(list) => list
-            .iter()
-            .any(|o| o.entry == entry && d.outage.holds(o, now)),
+    let detected = match current(d, entry).await {
+        Ok(o) => o.is_some_and(|o| d.outage.holds(&o, now)),
         Err(e) => {
             tracing::debug!(error = %e, "could not read outages");
             false
         }
     };
-    let note = match guild {
-        Some(g) => match d.store.incidents(g).await {
-            Ok(list) => {
-                // A note about this error wins over a general one.
-                let specific = list.iter().find(|i| i.entry == entry);
-                specific
-                    .or_else(|| list.iter().find(|i| i.entry == ANY_ENTRY))
-                    .map(|i| i.note.clone())
-            }
-            Err(e) => {
-                tracing::debug!(error = %e, "could not read incident notes");
-                None
-            }
-        },
-        None => None,
-    };
-    Notice { detected, note }
+    Notice {
+        detected,
+        note: note_for(d, entry, guild).await,
+    }
+}
+
+/// The moderators' note for `entry` in `guild`: one about this error wins
+/// over a general one.
+async fn note_for(d: &Data, entry: &str, guild: Option<u64>) -> Option<String> {
+    let g = guild?;
+    match d.store.incidents(g).await {
+        Ok(list) => list
+            .iter()
+            .find(|i| i.entry == entry)
+            .or_else(|| list.iter().find(|i| i.entry == ANY_ENTRY))
+            .map(|i| i.note.clone()),
+        Err(e) => {
+            tracing::debug!(error = %e, "could not read incident notes");
+            None
+        }
+    }
 }
 
 /// Ends outages whose reports died down (nobody asks about them any more,
@@ -106,8 +129,9 @@ pub(super) async fn sweep(d: &Data, now: i64) {
         Err(e) => return tracing::warn!(error = %e, "could not read outages"),
     };
     for o in list {
-        if let Err(e) = assess(d, &o.entry, now).await {
-            tracing::warn!(error = %e, entry = %o.entry, "could not re-check an outage");
+        let entry = o.entry.clone();
+        if let Err(e) = assess(d, &entry, Some(o), now).await {
+            tracing::warn!(error = %e, entry = %entry, "could not re-check an outage");
         }
     }
     // Reports older than the baseline are no longer needed.
