@@ -289,11 +289,14 @@ pub(super) async fn on_wrong(d: &Data, session: &Session) -> Reply {
     };
     metrics::counter!(crate::admin::names::FEEDBACK, "verdict" => "wrong").increment(1);
     let kb = d.kb();
-    let ctx = crate::session::Ctx::new(&*kb.catalogue);
-    let _ = store::update_session(d.store.as_ref(), session.thread_id, |s| match s {
-        Some(s) => s.apply(Command::Abandon, &ctx, now),
-        None => Err(crate::session::Refusal::NoSession),
-    })
+    // Already closed (pressed twice): nothing more to end.
+    let _ = store::apply_command(
+        d.store.as_ref(),
+        &*kb.catalogue,
+        session.thread_id,
+        Command::Abandon,
+        now,
+    )
     .await;
     let others: Vec<String> = others
         .into_iter()

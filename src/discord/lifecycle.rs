@@ -15,7 +15,7 @@ use super::lookup::session_reply;
 use super::reply::Reply;
 use super::{Data, retry};
 use crate::lifecycle::{Due, snowflake_ms};
-use crate::session::{Command, Ctx, Refusal, Session};
+use crate::session::{Command, Session};
 use crate::store::{self, now_ms};
 
 /// How long a new post's first message has to be answered before the
@@ -173,26 +173,20 @@ async fn remind(http: &Http, d: &Data, s: &Session) {
 
 /// Ends the walk as abandoned, says so, and archives the thread.
 async fn close(http: &Http, d: &Data, s: &Session, now: i64) {
-    let kb = d.kb();
-    let ctx = Ctx::new(&*kb.catalogue);
-    let updated = store::update_session(d.store.as_ref(), s.thread_id, |cur| match cur {
-        Some(cur) if cur.status.is_active() => cur.apply(Command::Abandon, &ctx, now),
-        Some(_) => Err(Refusal::NotClosed),
-        None => Err(Refusal::NoSession),
-    })
+    let updated = store::apply_command(
+        d.store.as_ref(),
+        &*d.kb().catalogue,
+        s.thread_id,
+        Command::Abandon,
+        now,
+    )
     .await;
     let session = match updated {
         Ok(t) => t.session,
         Err(e) => return tracing::debug!(error = %e, "not closing a thread"),
     };
+    super::moderation::refresh_card(http, d, &session).await;
     let channel = ChannelId::new(s.thread_id);
-    if let Some(card) = session.answer_message_id {
-        let edit = session_reply(d, &session, None).await.edit_message();
-        let _ = retry::idempotent("refresh card", || {
-            channel.edit_message(http, card, edit.clone())
-        })
-        .await;
-    }
     let note = Reply::text(
         "🗄️ Closing this thread: no reply for a while. If the error comes back, press **Start again** on the card above or open a new post.",
     )

@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 
 use serenity::all::{
     Channel, ChannelId, CommandInteraction, Context, CreateEmbed, CreateEmbedFooter, EditThread,
-    ForumTagId, Member, Message, Permissions,
+    ForumTagId, Http, Member, Message, Permissions,
 };
 
 use super::commands::Invocation;
@@ -240,7 +240,7 @@ async fn mark(
     let s = t.session;
     metrics::counter!(crate::admin::names::SESSIONS_SOLVED, "by" => "moderator").increment(1);
     let tagged = close_thread(ctx, d, key, guild).await;
-    refresh_card(ctx, d, &s).await;
+    refresh_card(&ctx.http, d, &s).await;
     Reply::text(confirmation(d, &s, moderator, tagged))
 }
 
@@ -278,7 +278,7 @@ fn confirmation(d: &Data, s: &Session, moderator: u64, tagged: bool) -> String {
 }
 
 /// Re-renders the session's card message, when the bot knows which it is.
-async fn refresh_card(ctx: &Context, d: &Data, s: &Session) {
+pub(super) async fn refresh_card(http: &Http, d: &Data, s: &Session) {
     let Some(message) = s.answer_message_id else {
         return;
     };
@@ -286,7 +286,7 @@ async fn refresh_card(ctx: &Context, d: &Data, s: &Session) {
     let edit = reply.edit_message();
     let channel = ChannelId::new(s.thread_id);
     if let Err(e) = retry::idempotent("refresh card", || {
-        channel.edit_message(&ctx.http, message, edit.clone())
+        channel.edit_message(http, message, edit.clone())
     })
     .await
     {
