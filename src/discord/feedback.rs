@@ -98,20 +98,16 @@ pub(super) async fn ask(
     );
     let mut r = Reply::text(text);
     r.components = reply::guess_buttons(f.message_id, !others.is_empty());
-    let channel = seen.msg.channel_id;
-    let m = r.message().reference_message((channel, seen.msg.id));
-    match retry::create("ask", || channel.send_message(&ctx.http, m.clone())).await {
-        Ok(sent) => {
-            metrics::counter!(crate::admin::names::FEEDBACK, "verdict" => "asked").increment(1);
-            if let Err(e) = d
-                .store
-                .set_feedback_reply(f.message_id, channel.get(), sent.id.get(), None)
-                .await
-            {
-                tracing::debug!(error = %e, "could not remember the question");
-            }
+    let channel = seen.msg.channel_id.get();
+    if let Some(sent) = super::free_text::send(&ctx.http, channel, r, Some(seen.msg.id)).await {
+        metrics::counter!(crate::admin::names::FEEDBACK, "verdict" => "asked").increment(1);
+        if let Err(e) = d
+            .store
+            .set_feedback_reply(f.message_id, channel, sent.get(), None)
+            .await
+        {
+            tracing::debug!(error = %e, "could not remember the question");
         }
-        Err(e) => tracing::warn!(error = %e, "could not ask"),
     }
 }
 

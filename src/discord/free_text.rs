@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use serenity::all::{
-    AutoArchiveDuration, ChannelId, Context, CreateThread, Message, MessageId, MessageType,
+    AutoArchiveDuration, ChannelId, Context, CreateThread, Http, Message, MessageId, MessageType,
     ReactionType,
 };
 
@@ -223,7 +223,7 @@ pub(super) async fn on_message(ctx: &Context, d: &Data, msg: Message) {
                         "I don't know `{}` yet; I've noted it for the moderators.",
                         super::lookup::short(&gap.label)
                     );
-                    send(ctx, channel, Reply::text(note), Some(msg.id)).await;
+                    send(&ctx.http, channel, Reply::text(note), Some(msg.id)).await;
                 }
                 return;
             }
@@ -265,7 +265,7 @@ pub(super) async fn on_message(ctx: &Context, d: &Data, msg: Message) {
                         " Continue from [the steps above](https://discord.com/channels/{guild}/{channel}/{card})."
                     ));
                 }
-                send(ctx, channel, Reply::text(text), Some(msg.id)).await;
+                send(&ctx.http, channel, Reply::text(text), Some(msg.id)).await;
                 return;
             }
         }
@@ -282,7 +282,7 @@ pub(super) async fn on_message(ctx: &Context, d: &Data, msg: Message) {
             };
             if d.cooldowns.take(user, channel, &zero, now_ms()) {
                 let text = format!("`{}` was just answered here: {link}", candidates[0]);
-                send(ctx, channel, Reply::text(text), Some(msg.id)).await;
+                send(&ctx.http, channel, Reply::text(text), Some(msg.id)).await;
             }
             return;
         }
@@ -348,7 +348,7 @@ pub(super) async fn on_message(ctx: &Context, d: &Data, msg: Message) {
         tracing::debug!(content = ?reply.content, "not answering");
         return;
     }
-    if let Some(sent) = send(ctx, post_in, reply, reference).await {
+    if let Some(sent) = send(&ctx.http, post_in, reply, reference).await {
         metrics::counter!(crate::admin::names::ANSWERS_SENT, "via" => "free_text").increment(1);
         if let Some(entry) = &first {
             super::feedback::answered(d, &seen, entry, (post_in, sent.get()), key).await;
@@ -392,8 +392,8 @@ fn thread_name(d: &Data, candidates: &[String]) -> String {
 }
 
 /// Sends `reply` in `channel` (as a reply to `reference` when given).
-async fn send(
-    ctx: &Context,
+pub(super) async fn send(
+    http: &Http,
     channel: u64,
     reply: Reply,
     reference: Option<MessageId>,
@@ -403,7 +403,7 @@ async fn send(
     if let Some(r) = reference {
         m = m.reference_message((channel, r));
     }
-    match retry::create("send answer", || channel.send_message(&ctx.http, m.clone())).await {
+    match retry::create("send answer", || channel.send_message(http, m.clone())).await {
         Ok(sent) => Some(sent.id),
         Err(e) => {
             tracing::warn!(error = %e, "could not send an answer");
@@ -597,7 +597,7 @@ async fn follow_reply(ctx: &Context, d: &Data, msg: &Message, text: &str) {
             .await;
         }
         None => {
-            if let Some(sent) = send(ctx, thread, reply, Some(msg.id)).await {
+            if let Some(sent) = send(&ctx.http, thread, reply, Some(msg.id)).await {
                 let _ = store::attach_answer(d.store.as_ref(), thread, sent.get()).await;
             }
         }
@@ -669,7 +669,7 @@ async fn on_mention(ctx: &Context, d: &Data, msg: &Message, guild: u64, config: 
             "I couldn't find a Spotify error in that message. Paste the error text (or reply to the message with it and mention me), or try `/spotify-error lookup`.",
         ),
     };
-    if let Some(sent) = send(ctx, channel, reply, Some(msg.id)).await {
+    if let Some(sent) = send(&ctx.http, channel, reply, Some(msg.id)).await {
         metrics::counter!(crate::admin::names::ANSWERS_SENT, "via" => "mention").increment(1);
         let _ = store::attach_answer(d.store.as_ref(), msg.id.get(), sent.get()).await;
     }

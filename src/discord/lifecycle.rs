@@ -72,13 +72,11 @@ pub(super) async fn on_thread_create(ctx: &Context, d: &Data, thread: &GuildChan
     let text = format!(
         "👋 Welcome! If Spotify shows an error, {how}, and I'll walk you through the fixes step by step. You can also run `/spotify-error lookup` with the code."
     );
-    let channel = ChannelId::new(id);
-    let m = Reply::text(text).message();
-    match retry::create("welcome", || channel.send_message(&ctx.http, m.clone())).await {
-        Ok(_) => {
-            metrics::counter!(crate::admin::names::LIFECYCLE, "action" => "welcome").increment(1)
-        }
-        Err(e) => tracing::warn!(error = %e, thread = id, "could not welcome a post"),
+    if super::free_text::send(&ctx.http, id, Reply::text(text), None)
+        .await
+        .is_some()
+    {
+        metrics::counter!(crate::admin::names::LIFECYCLE, "action" => "welcome").increment(1);
     }
 }
 
@@ -189,11 +187,8 @@ async fn close(http: &Http, d: &Data, s: &Session, now: i64) {
     let channel = ChannelId::new(s.thread_id);
     let note = Reply::text(
         "🗄️ Closing this thread: no reply for a while. If the error comes back, press **Start again** on the card above or open a new post.",
-    )
-    .message();
-    if let Err(e) = retry::create("close note", || channel.send_message(http, note.clone())).await {
-        tracing::warn!(error = %e, "could not post the closing note");
-    }
+    );
+    super::free_text::send(http, s.thread_id, note, None).await;
     let edit = EditThread::new().archived(true);
     match retry::idempotent("archive", || channel.edit_thread(http, edit.clone())).await {
         Ok(_) => {
