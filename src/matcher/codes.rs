@@ -15,10 +15,11 @@
 //! message talks about an error or Spotify at all, so that "session 3 of
 //! the workshop" stays chatter.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use super::tokens::{Token, fuzzy_word, ocr_digit, ocr_digits, ocr_letters, tokenize};
+use rustc_hash::FxHashMap as HashMap;
+
+use super::tokens::{Token, fuzzy_key, fuzzy_word, ocr_digit, ocr_digits, ocr_letters, tokenize};
 use crate::catalogue::Catalogue;
 
 /// A code found in the text.
@@ -474,8 +475,8 @@ fn toks(s: &str) -> Vec<String> {
 impl CodeIndex {
     pub fn new(catalogue: &Catalogue) -> CodeIndex {
         let mut namespaces: Vec<Namespace> = Vec::new();
-        let mut symbols: HashMap<String, Vec<Symbol>> = HashMap::new();
-        let mut by_number: HashMap<String, Vec<(usize, String)>> = HashMap::new();
+        let mut symbols: HashMap<String, Vec<Symbol>> = HashMap::default();
+        let mut by_number: HashMap<String, Vec<(usize, String)>> = HashMap::default();
         let mut add_symbol = |tokens: Vec<String>, code: &str, entry: usize| {
             if let Some(first) = tokens.first().cloned() {
                 symbols.entry(first).or_default().push(Symbol {
@@ -517,7 +518,7 @@ impl CodeIndex {
             }
         }
         let error_ns = namespaces.iter().position(|n| n.name == "error");
-        let mut aliases: HashMap<String, Vec<(Vec<String>, usize)>> = HashMap::new();
+        let mut aliases: HashMap<String, Vec<(Vec<String>, usize)>> = HashMap::default();
         let mut fuzzy_aliases = Vec::new();
         for (ni, ns) in namespaces.iter().enumerate() {
             if Some(ni) == error_ns {
@@ -560,18 +561,17 @@ impl CodeIndex {
     }
 
     /// Every code-like mention in `text` (already normalised).
-    pub fn scan(&self, text: &str, tokens: &[Token<'_>]) -> Vec<CodeHit> {
+    pub fn scan(&self, text: &str, tokens: &[Token<'_>], context: &Context) -> Vec<CodeHit> {
         let mut hits = Vec::new();
-        let context = Context::of(tokens);
         let mut i = 0;
         while i < tokens.len() {
             self.symbols_at(text, tokens, i, &mut hits);
             if let Some((ni, j)) = self.namespace_at(text, tokens, i) {
-                self.codes_after(text, tokens, i, ni, j, &context, &mut hits);
+                self.codes_after(text, tokens, i, ni, j, context, &mut hits);
             } else {
-                self.joined_at(tokens, i, &context, &mut hits);
+                self.joined_at(tokens, i, context, &mut hits);
             }
-            self.error_number_at(text, tokens, i, &context, &mut hits);
+            self.error_number_at(text, tokens, i, context, &mut hits);
             i += 1;
         }
         hits
@@ -658,8 +658,9 @@ impl CodeIndex {
         }
         let t = tokens[i].text;
         if t.len() >= 5 && t.bytes().any(|b| b.is_ascii_alphabetic()) {
+            let key = fuzzy_key(t);
             for (alias, ni) in &self.fuzzy_aliases {
-                if fuzzy_word(t, alias) {
+                if alias.chars().next() == key && fuzzy_word(t, alias) {
                     return Some((*ni, i + 1));
                 }
             }
@@ -889,10 +890,11 @@ impl CodeIndex {
         hits: &mut Vec<CodeHit>,
     ) {
         let t = tokens[i].text;
-        let is_error = ["error", "err", "errorcode", "erro"]
-            .iter()
-            .any(|w| fuzzy_word(t, w) && (t.len() >= 4 || t == "err"))
-            || INTL_ERROR_WORDS.contains(&t);
+        let is_error = (fuzzy_key(t) == Some('e')
+            && ["error", "err", "errorcode", "erro"]
+                .iter()
+                .any(|w| fuzzy_word(t, w) && (t.len() >= 4 || t == "err")))
+            || context.is(i, class::INTL_ERROR);
         // "code 7 on spotify": "code" alone, when Spotify is named, the
         // message is not a Web API report (whose "code" is an HTTP or
         // library code), the code is not a promo or gift code, and no
@@ -1104,14 +1106,15 @@ mod class {
     pub const DEV_TOOL: u8 = 16;
     pub const PROBLEM: u8 = 32;
     pub const API: u8 = 64;
+    pub const INTL_ERROR: u8 = 128;
 }
 
 /// Every listed word with its classes: one hash lookup per token instead
 /// of a scan of each list (the lists are looked at for every message).
-fn word_classes() -> &'static rustc_hash::FxHashMap<&'static str, u8> {
-    static TABLE: OnceLock<rustc_hash::FxHashMap<&'static str, u8>> = OnceLock::new();
+fn word_classes() -> &'static HashMap<&'static str, u8> {
+    static TABLE: OnceLock<HashMap<&'static str, u8>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut m: rustc_hash::FxHashMap<&'static str, u8> = Default::default();
+        let mut m: HashMap<&'static str, u8> = Default::default();
         for (list, bit) in [
             (ERROR_WORDS, class::ERROR),
             (SPOTIFY_ISH, class::SPOTIFY_ISH),
@@ -1120,6 +1123,7 @@ fn word_classes() -> &'static rustc_hash::FxHashMap<&'static str, u8> {
             (DEV_TOOLS, class::DEV_TOOL),
             (PROBLEM_WORDS, class::PROBLEM),
             (API_WORDS, class::API),
+            (INTL_ERROR_WORDS, class::INTL_ERROR),
         ] {
             for w in list {
                 *m.entry(w).or_default() |= bit;
@@ -1146,6 +1150,8 @@ pub(crate) struct Context {
     pub api: bool,
     /// Token indices of words that change how a bare number reads.
     foreign_at: Vec<usize>,
+    /// Each token's word-list classes.
+    class: Vec<u8>,
 }
 
 impl Context {
@@ -1184,7 +1190,13 @@ impl Context {
             problem: any(class::PROBLEM),
             api: any(class::API),
             foreign_at,
+            class,
         }
+    }
+
+    /// Whether token `i` is in the word list of `bit`.
+    pub(crate) fn is(&self, i: usize, bit: u8) -> bool {
+        self.class.get(i).is_some_and(|c| c & bit != 0)
     }
 
     /// Whether a word of another app or device sits near tokens

@@ -187,9 +187,9 @@ impl Matcher {
     pub fn match_with(&self, input: &str, thresholds: Thresholds) -> MatchResult {
         let norm = Normalized::new(input);
         let toks = tokens::tokenize(&norm.text);
-        let code_hits = self.codes.scan(&norm.text, &toks);
-        let text_hits = self.text.scan(&toks, 0.45);
         let context = codes::Context::of(&toks);
+        let code_hits = self.codes.scan(&norm.text, &toks, &context);
+        let text_hits = self.text.scan(&toks, 0.45);
 
         let excerpt = |s: usize, e: usize| -> (usize, usize, String) {
             let (a, b) = norm.original_range(s, e);

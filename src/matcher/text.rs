@@ -10,9 +10,11 @@
 //! not. Typos are absorbed by a one-edit deletion index (SymSpell style),
 //! which keeps lookups to a handful of hash probes per word.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::tokens::{Token, tokenize};
 use crate::catalogue::Catalogue;
@@ -196,10 +198,10 @@ const STOP: &[&str] = &[
 
 /// Folds a word to its matching form: apostrophes were already split, so
 /// "can't" arrives as "can" + "t"; plural and verb endings are trimmed.
-pub fn stem(w: &str) -> String {
+pub fn stem(w: &str) -> &str {
     let w = w.trim_matches('\'');
     let n = w.len();
-    let s = if n > 5 && w.ends_with("ing") {
+    if n > 5 && w.ends_with("ing") {
         &w[..n - 3]
     } else if n > 4 && (w.ends_with("ed") || (w.ends_with("es") && !w.ends_with("ses"))) {
         &w[..n - 2]
@@ -207,12 +209,19 @@ pub fn stem(w: &str) -> String {
         &w[..n - 1]
     } else {
         w
-    };
-    s.to_string()
+    }
 }
 
-/// Content words of a text with their positions (token index).
-fn content_words<'a>(tokens: &[Token<'a>]) -> Vec<(usize, String)> {
+/// The stop words as a set: looked up for every token of every message.
+fn is_stop(w: &str) -> bool {
+    static SET: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| STOP.iter().copied().collect())
+        .contains(w)
+}
+
+/// Content words of a text with their positions (token index). Borrowed
+/// from the text except where a clitic is joined.
+fn content_words<'a>(tokens: &[Token<'a>]) -> Vec<(usize, Cow<'a, str>)> {
     let mut out = Vec::with_capacity(tokens.len());
     let mut i = 0;
     while i < tokens.len() {
@@ -222,13 +231,12 @@ fn content_words<'a>(tokens: &[Token<'a>]) -> Vec<(usize, String)> {
             && tokens[i + 1].text == "t"
             && tokens[i + 1].start == tokens[i].end + 1
         {
-            let joined = format!("{t}t");
-            out.push((i, joined));
+            out.push((i, Cow::Owned(format!("{t}t"))));
             i += 2;
             continue;
         }
-        if t.len() >= 2 && !STOP.contains(&t) && !t.bytes().all(|b| b.is_ascii_digit()) {
-            out.push((i, stem(t)));
+        if t.len() >= 2 && !t.bytes().all(|b| b.is_ascii_digit()) && !is_stop(t) {
+            out.push((i, Cow::Borrowed(stem(t))));
         }
         i += 1;
     }
@@ -275,7 +283,7 @@ impl TextIndex {
             let mut ids: Vec<u32> = Vec::new();
             for (_, w) in content_words(&tokens) {
                 let n = vocab.len() as u32;
-                let id = *vocab.entry(w).or_insert(n);
+                let id = *vocab.entry(w.into_owned()).or_insert(n);
                 if !ids.contains(&id) {
                     ids.push(id);
                 }
@@ -392,26 +400,35 @@ impl TextIndex {
         );
         // The vocabulary words each message word may stand for, and the
         // texts they seed.
-        let mut per_word: Vec<Vec<u32>> = Vec::with_capacity(words.len());
+        // (`ids[bounds[k]..bounds[k + 1]]` for message word k: one buffer
+        // for the whole message.)
+        let mut ids: Vec<u32> = Vec::with_capacity(words.len() * 2);
+        let mut bounds: Vec<usize> = Vec::with_capacity(words.len() + 1);
+        let mut scratch = Vec::new();
         let mut candidates: Vec<u32> = Vec::new();
+        bounds.push(0);
         for (_, w) in &words {
-            let mut ids = Vec::new();
-            self.lookup(w, &mut ids);
-            for id in &ids {
+            self.lookup(w, &mut scratch);
+            for id in &scratch {
                 candidates.extend(&self.seeds[*id as usize]);
             }
-            per_word.push(ids);
+            ids.extend(&scratch);
+            bounds.push(ids.len());
         }
+        let per_word = bounds.windows(2).map(|b| &ids[b[0]..b[1]]);
         candidates.sort_unstable();
         candidates.dedup();
         let mut out = Vec::new();
         // (text, found whole) for each hit in `out`.
         let mut full: Vec<(u32, bool)> = Vec::new();
+        // Buffers reused across candidate texts.
+        let mut hs: Vec<(u16, usize)> = Vec::new();
+        let mut counts: Vec<u16> = Vec::new();
         for ti in candidates {
             let text = &self.texts[ti as usize];
-            // (word slot in text, position in message)
-            let mut hs: Vec<(u16, usize)> = Vec::new();
-            for (k, ids) in per_word.iter().enumerate() {
+            // (word slot in text, position in message), by position.
+            hs.clear();
+            for (k, ids) in per_word.clone().enumerate() {
                 for (slot, (wid, _)) in text.words.iter().enumerate() {
                     if ids.contains(wid) {
                         hs.push((slot as u16, k));
@@ -419,11 +436,13 @@ impl TextIndex {
                 }
             }
             // Quick bound: everything found, anywhere.
-            let mut seen = vec![false; text.words.len()];
+            counts.clear();
+            counts.resize(text.words.len(), 0);
             let mut upper = 0.0;
             for (slot, _) in &hs {
-                if !seen[*slot as usize] {
-                    seen[*slot as usize] = true;
+                let c = &mut counts[*slot as usize];
+                if *c == 0 {
+                    *c = 1;
                     upper += text.words[*slot as usize].1;
                 }
             }
@@ -431,10 +450,9 @@ impl TextIndex {
                 continue;
             }
             // Best window of message positions.
-            hs.sort_by_key(|(_, pos)| *pos);
             let width = text.words.len() * 2 + 3;
             let (mut best, mut best_span) = (0.0_f32, (0, 0));
-            let mut counts = vec![0u16; text.words.len()];
+            counts.fill(0);
             let mut sum = 0.0;
             let mut lo = 0;
             for hi in 0..hs.len() {

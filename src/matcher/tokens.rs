@@ -82,6 +82,12 @@ fn ocr_letter(c: char) -> char {
     }
 }
 
+/// The first letter as [`fuzzy_word`] compares it (OCR swaps folded): a
+/// word can only fuzzily match words with this first letter.
+pub fn fuzzy_key(tok: &str) -> Option<char> {
+    tok.chars().next().map(ocr_letter)
+}
+
 /// Whether `tok` reads as `word` allowing OCR letter swaps and, for longer
 /// words, a typo or two.
 pub fn fuzzy_word(tok: &str, word: &str) -> bool {
@@ -94,7 +100,7 @@ pub fn fuzzy_word(tok: &str, word: &str) -> bool {
     }
     // Cheap first-letter gate keeps this off the hot path for most tokens
     // (and before any allocation).
-    if tok.chars().next().map(ocr_letter) != word.chars().next() {
+    if fuzzy_key(tok) != word.chars().next() {
         return false;
     }
     if tok.chars().map(ocr_letter).eq(word.chars()) {
@@ -105,7 +111,50 @@ pub fn fuzzy_word(tok: &str, word: &str) -> bool {
         6..=9 => 1,
         _ => 2,
     };
+    if tok.is_ascii() && word.is_ascii() && tok.len() < MAX_FAST && word.len() < MAX_FAST {
+        let mut a = [0u8; MAX_FAST];
+        for (d, b) in a.iter_mut().zip(tok.bytes()) {
+            *d = ocr_letter(b as char) as u8;
+        }
+        return osa_within(&a[..tok.len()], word.as_bytes(), max);
+    }
     strsim::damerau_levenshtein(&ocr_letters(tok), word) <= max
+}
+
+/// Longest word the allocation-free distance handles.
+const MAX_FAST: usize = 32;
+
+/// Whether the optimal-string-alignment distance (insertions, deletions,
+/// substitutions, adjacent transpositions) between two short byte strings
+/// is at most `max`. Three rows on the stack and an early exit once a row
+/// is entirely over the limit: this runs for many tokens of every message.
+fn osa_within(a: &[u8], b: &[u8], max: usize) -> bool {
+    if a.len().abs_diff(b.len()) > max {
+        return false;
+    }
+    let n = b.len();
+    let mut prev2 = [0usize; MAX_FAST + 1];
+    let mut prev: [usize; MAX_FAST + 1] = std::array::from_fn(|j| j);
+    let mut cur = [0usize; MAX_FAST + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        let mut row_min = cur[0];
+        for j in 1..=n {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(prev2[j - 2] + 1);
+            }
+            cur[j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > max {
+            return false;
+        }
+        prev2 = prev;
+        prev = cur;
+    }
+    prev[n] <= max
 }
 
 #[cfg(test)]
@@ -135,5 +184,46 @@ mod tests {
         assert!(fuzzy_word("acc3sspoint", "accesspoint"));
         assert!(fuzzy_word("accesspont", "accesspoint"));
         assert!(!fuzzy_word("account", "accesspoint"));
+    }
+
+    #[test]
+    fn bounded_distance_agrees_with_strsim() {
+        let words = [
+            "spotify",
+            "spotfy",
+            "sptoify",
+            "spotifyy",
+            "potify",
+            "error",
+            "erorr",
+            "eror",
+            "errror",
+            "accesspoint",
+            "acesspoint",
+            "accesspiont",
+            "acc3sspoint",
+            "firewall",
+            "firewal",
+            "fierwall",
+            "code",
+            "cdoe",
+            "a",
+            "",
+            "ab",
+            "ba",
+            "abc",
+            "cab",
+        ];
+        for a in words {
+            for b in words {
+                for max in 0..3 {
+                    assert_eq!(
+                        super::osa_within(a.as_bytes(), b.as_bytes(), max),
+                        strsim::osa_distance(a, b) <= max,
+                        "{a} / {b} within {max}"
+                    );
+                }
+            }
+        }
     }
 }
