@@ -114,6 +114,40 @@ fn duplicate_ids_and_codes_across_files_are_caught() {
 }
 
 #[test]
+fn two_leads_for_one_shared_message_are_caught_and_a_lone_lead_is_a_warning() {
+    let lead = |text: &str| text.replacen("cause_chain =", "lead = true\ncause_chain =", 1);
+    // auth:2 shows auth:1's message with a code suffix: one shared message.
+    let second = with_id(VALID, "auth:2").replace("later.\"]", "later. (Error code: auth:2)\"]");
+    let e = errors(&[
+        ("auth-1.toml", &lead(VALID)),
+        ("auth-2.toml", &lead(&second)),
+    ]);
+    let leads: Vec<_> = e
+        .problems
+        .iter()
+        .filter(|p| p.field.as_deref() == Some("lead") && p.level == Level::Error)
+        .collect();
+    assert_eq!(leads.len(), 2, "{e}");
+    assert!(
+        leads[0]
+            .message
+            .contains("more than one lead: auth:1, auth:2"),
+        "{e}"
+    );
+
+    let dir = folder(&[("auth-1.toml", &lead(VALID))]);
+    let loaded = catalogue::load_dir(dir.path()).expect("a lone lead only warns");
+    assert!(
+        loaded
+            .warnings
+            .iter()
+            .any(|p| p.field.as_deref() == Some("lead") && p.message.contains("does nothing")),
+        "{:?}",
+        loaded.warnings
+    );
+}
+
+#[test]
 fn a_related_id_that_does_not_exist_is_caught() {
     let broken = VALID.replace("escalate =", "related = [\"auth:999\"]\nescalate =");
     let e = errors(&[("auth-1.toml", &broken)]);

@@ -111,8 +111,51 @@ fn a_shared_message_alone_is_ambiguous_with_every_owner_as_candidate() {
     ] {
         assert!(ids.contains(&id), "{id} missing from {ids:?}");
     }
-    // The entries whose dialog shows exactly this text lead.
-    assert!(["error:30", "desktop_login_accounts:5"].contains(&ids[0]));
+    // The catalogue's lead for this message, whose dialog shows exactly it.
+    assert_eq!(ids[0], "error:30");
+}
+
+#[test]
+fn a_shared_message_is_led_by_the_entry_the_rest_of_the_report_fits() {
+    let lead = |text: &str| {
+        let m = world().1.match_text(text);
+        assert!(m.ambiguous, "the others stay candidates: {m:?}");
+        m.best.unwrap_or_default()
+    };
+    // Causes and steps named around the quoted message.
+    assert_eq!(
+        lead(
+            "Your internet network is blocking Spotify. Contact your network administrator. we have a proxy at work"
+        ),
+        "accounts:53"
+    );
+    assert_eq!(
+        lead(
+            "it says a firewall may be blocking spotify, right after i logged in through the browser with wallpaper engine open"
+        ),
+        "desktop_login_accounts:5"
+    );
+    assert_eq!(
+        lead(
+            "this app is restricted to premium users only, on a really old version of the app that i never updated"
+        ),
+        "accesspoint:22"
+    );
+    // Two of one entry's messages quoted: that entry.
+    assert_eq!(
+        lead(
+            "first it said service is temporarily unavailable, then the username or password is incorrect"
+        ),
+        "auth:2"
+    );
+    // Nothing else said: the catalogue's lead.
+    assert_eq!(
+        lead(
+            "Spotify can't play this right now. If you have the file on your computer you can import it."
+        ),
+        "one_track_unplayable"
+    );
+    assert_eq!(lead("the username or password is incorrect"), "accounts:3");
 }
 
 #[test]

@@ -98,6 +98,7 @@ const ENTRY_KEYS: &[&str] = &[
     "sources",
     "phrases",
     "draft",
+    "lead",
 ];
 const STEP_KEYS: &[&str] = &[
     "title",
@@ -135,6 +136,7 @@ struct RawEntry {
     sources: Vec<String>,
     phrases: Vec<String>,
     draft: bool,
+    lead: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -447,6 +449,7 @@ fn check_file(file: &Path, src: &str) -> (Option<Entry>, Vec<Problem>) {
         sources,
         phrases,
         draft: raw.draft,
+        lead: raw.lead,
     };
 
     if !fc.problems.iter().any(|p| p.level == Level::Error) {
@@ -573,6 +576,8 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, LoadError> {
         }
     }
 
+    problems.extend(check_leads(&entries, &entry_files));
+
     if problems.iter().any(|p| p.level == Level::Error) {
         problems.sort_by(|a, b| b.level.cmp(&a.level).then(a.file.cmp(&b.file)));
         return Err(LoadError { problems });
@@ -581,4 +586,62 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, LoadError> {
         catalogue: Catalogue::new(entries),
         warnings: problems,
     })
+}
+
+/// `lead` breaks the tie between entries that show one message: two leads
+/// for one message is an error, a lead on a message nobody shares is a
+/// warning (it does nothing).
+fn check_leads(entries: &[Entry], files: &[PathBuf]) -> Vec<Problem> {
+    let mut by_message: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, e) in entries.iter().enumerate() {
+        let mut keys: Vec<String> = e
+            .messages
+            .iter()
+            .map(|m| super::model::message_words(m).to_lowercase())
+            .collect();
+        keys.sort();
+        keys.dedup();
+        for k in keys {
+            by_message.entry(k).or_default().push(i);
+        }
+    }
+    let mut problems = Vec::new();
+    let mut problem = |i: usize, level: Level, message: String| {
+        problems.push(Problem {
+            level,
+            file: files[i].clone(),
+            line: None,
+            entry: Some(entries[i].id.clone()),
+            field: Some("lead".into()),
+            message,
+        })
+    };
+    for (message, sharing) in &by_message {
+        let leads: Vec<usize> = sharing
+            .iter()
+            .copied()
+            .filter(|&i| entries[i].lead)
+            .collect();
+        if leads.len() > 1 {
+            let ids: Vec<&str> = leads.iter().map(|&i| entries[i].id.as_str()).collect();
+            for &i in &leads {
+                problem(
+                    i,
+                    Level::Error,
+                    format!("\"{message}\" has more than one lead: {}", ids.join(", ")),
+                );
+            }
+        }
+    }
+    for (i, e) in entries.iter().enumerate() {
+        let shared = by_message.values().any(|s| s.len() > 1 && s.contains(&i));
+        if e.lead && !shared {
+            problem(
+                i,
+                Level::Warning,
+                "`lead` does nothing: no other entry shows this entry's message".into(),
+            );
+        }
+    }
+    problems
 }

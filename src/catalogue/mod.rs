@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 pub use limits::{DiscordLimits, check_entry as check_limits};
 pub use load::{Level, LoadError, Loaded, Problem, load_dir, parse_entry};
-pub use model::{CATEGORIES, Entry, Faq, Platform, Severity, Step, file_stem_for};
+pub use model::{CATEGORIES, Entry, Faq, Platform, Severity, Step, file_stem_for, message_words};
 
 /// A validated set of entries with a case-insensitive index of their codes.
 #[derive(Debug, Clone)]

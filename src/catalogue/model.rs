@@ -212,6 +212,19 @@ pub struct Entry {
     pub phrases: Vec<String>,
     /// A machine-made draft awaiting review (see `gaps export`).
     pub draft: bool,
+    /// Among entries that show the same message, the one to lead with when
+    /// a report quotes only that message and says nothing else that tells
+    /// them apart.
+    pub lead: bool,
+}
+
+/// A displayed message without its "(Error code: …)" tail: the words
+/// several entries may share.
+pub fn message_words(message: &str) -> &str {
+    match message.find("(Error code") {
+        Some(i) => message[..i].trim_end(),
+        None => message,
+    }
 }
 
 impl Entry {

@@ -148,6 +148,8 @@ pub struct Matcher {
     /// Web API errors: their names (invalid_client, 429) are generic HTTP
     /// and OAuth terms, so they need a Spotify context.
     webapi: Vec<bool>,
+    /// The catalogue's `lead` flag per entry.
+    lead: Vec<bool>,
 }
 
 impl Matcher {
@@ -171,6 +173,7 @@ impl Matcher {
                 .map(|e| e.messages.iter().any(|m| !m.contains("(Error code")))
                 .collect(),
             webapi: entries.iter().map(|e| e.category == "webapi").collect(),
+            lead: entries.iter().map(|e| e.lead).collect(),
         }
     }
 
@@ -331,25 +334,20 @@ impl Matcher {
                 }
             }
         }
-        let mut candidates: Vec<Candidate> = best
+        let mut ranked: Vec<(usize, Candidate)> = best
             .into_iter()
             .enumerate()
             .filter_map(|(e, c)| {
                 c.map(|mut c| {
                     // A second kind of evidence for the same entry nudges it up.
                     c.score = (c.score + 0.1 * support[e]).min(1.0);
-                    c
+                    (e, c)
                 })
             })
             .collect();
-        candidates.sort_by(|a, b| {
-            b.score
-                .total_cmp(&a.score)
-                .then_with(|| {
-                    (a.reason.kind != ReasonKind::Code).cmp(&(b.reason.kind != ReasonKind::Code))
-                })
-                .then_with(|| a.id.cmp(&b.id))
-        });
+        rank(&mut ranked);
+        self.lead_shared_message(&mut ranked, &toks, &support);
+        let mut candidates: Vec<Candidate> = ranked.into_iter().map(|(_, c)| c).collect();
         candidates.truncate(MAX_CANDIDATES);
 
         let confidence = candidates.first().map_or(0.0, |c| c.score);
@@ -371,6 +369,51 @@ impl Matcher {
             candidates,
             unknown_code,
             truncated: norm.truncated,
+        }
+    }
+
+    /// Entries tied on a quoted message (several show "A firewall may be
+    /// blocking Spotify."): the one that fits the rest of the report leads.
+    /// Fit is, in order of weight: the report names words of the entry's
+    /// causes, steps or platforms ("…only with my vpn on"); the entry has a
+    /// second piece of evidence (it shows both messages quoted); the
+    /// catalogue marks it as the `lead` for that message. The nudges are
+    /// smaller than the tie margin, so the result stays ambiguous and the
+    /// others stay candidates.
+    fn lead_shared_message(
+        &self,
+        ranked: &mut [(usize, Candidate)],
+        toks: &[tokens::Token<'_>],
+        support: &[f32],
+    ) {
+        let Some((_, top)) = ranked.first() else {
+            return;
+        };
+        let floor = top.score - TIE;
+        let tied = ranked
+            .iter()
+            .take_while(|(_, c)| c.reason.kind == ReasonKind::Message && c.score >= floor)
+            .count();
+        if tied < 2 {
+            return;
+        }
+        // (score with the nudge, uncapped, so that ties at 1.0 still order)
+        let mut keyed: Vec<(f32, (usize, Candidate))> = ranked[..tied]
+            .iter()
+            .cloned()
+            .map(|(e, mut c)| {
+                let fit = self.text.fit(e, toks, &c.reason.matched).min(3) as f32;
+                let nudge = 0.012 * fit
+                    + if support[e] > 0.0 { 0.006 } else { 0.0 }
+                    + if self.lead[e] { 0.004 } else { 0.0 };
+                let key = c.score + nudge;
+                c.score = key.min(1.0);
+                (key, (e, c))
+            })
+            .collect();
+        keyed.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| order(&a.1.1, &b.1.1)));
+        for (slot, (_, ec)) in ranked.iter_mut().zip(keyed) {
+            *slot = ec;
         }
     }
 
@@ -441,6 +484,19 @@ impl Matcher {
         }
         out
     }
+}
+
+/// Candidates best first: by score, a code before words at equal score,
+/// then by id so that the order never depends on the catalogue's.
+fn order(a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
+    b.score
+        .total_cmp(&a.score)
+        .then_with(|| (a.reason.kind != ReasonKind::Code).cmp(&(b.reason.kind != ReasonKind::Code)))
+        .then_with(|| a.id.cmp(&b.id))
+}
+
+fn rank(ranked: &mut [(usize, Candidate)]) {
+    ranked.sort_by(|a, b| order(&a.1, &b.1));
 }
 
 fn floor_char(s: &str, mut i: usize) -> usize {

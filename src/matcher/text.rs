@@ -17,7 +17,7 @@ use std::sync::OnceLock;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::tokens::{Token, tokenize};
-use crate::catalogue::Catalogue;
+use crate::catalogue::{Catalogue, Platform, message_words};
 
 /// Where a text came from; the kinds weigh differently.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -74,6 +74,10 @@ pub struct TextIndex {
     /// to reach it. Rare words seed, common words mostly do not, and a
     /// message visits few texts even in a large catalogue.
     seeds: Vec<Vec<u32>>,
+    /// Per entry: the content words of what surrounds a message (its
+    /// other messages, title, causes, cause chain, phrases, step titles,
+    /// platforms), to tell apart entries that share one message.
+    background: Vec<FxHashSet<String>>,
 }
 
 /// The lowest coverage [`TextIndex::scan`] is asked for; the seeds are
@@ -263,7 +267,7 @@ impl TextIndex {
         for (i, e) in catalogue.entries().iter().enumerate() {
             for m in &e.messages {
                 raw.push((i, TextKind::Message, m.clone()));
-                let sentences = split_sentences(strip_code_parts(m));
+                let sentences = split_sentences(message_words(m));
                 if sentences.len() > 1 {
                     for s in sentences {
                         raw.push((i, TextKind::Sentence, s.to_string()));
@@ -278,7 +282,7 @@ impl TextIndex {
         let mut vocab: FxHashMap<String, u32> = FxHashMap::default();
         let mut per_text: Vec<Vec<u32>> = Vec::new();
         for (_, _, t) in &raw {
-            let lower = super::normalize::Normalized::new(strip_code_parts(t)).text;
+            let lower = super::normalize::Normalized::new(message_words(t)).text;
             let tokens = tokenize(&lower);
             let mut ids: Vec<u32> = Vec::new();
             for (_, w) in content_words(&tokens) {
@@ -345,12 +349,63 @@ impl TextIndex {
                 }
             }
         }
+        let background = catalogue
+            .entries()
+            .iter()
+            .map(|e| {
+                let platforms = e
+                    .platforms
+                    .iter()
+                    .flat_map(|p| platform_words(*p).iter().copied());
+                let texts = std::iter::once(&e.title)
+                    .chain(&e.messages)
+                    .chain(&e.causes)
+                    .chain(&e.cause_chain)
+                    .chain(&e.phrases)
+                    .chain(e.steps.iter().map(|s| &s.title))
+                    .map(String::as_str)
+                    .chain(platforms);
+                let mut words = FxHashSet::default();
+                for t in texts {
+                    let lower = super::normalize::Normalized::new(t).text;
+                    words.extend(
+                        content_words(&tokenize(&lower))
+                            .into_iter()
+                            .map(|(_, w)| w.into_owned()),
+                    );
+                }
+                words
+            })
+            .collect();
         TextIndex {
             texts,
             vocab,
             deletes,
             seeds,
+            background,
         }
+    }
+
+    /// How many of the message's content words, other than those of
+    /// `matched` (the message it quoted), belong to what surrounds entry
+    /// `entry`: "a firewall may be blocking spotify, only with my vpn on"
+    /// fits the entry whose causes name the VPN.
+    pub fn fit(&self, entry: usize, tokens: &[Token<'_>], matched: &str) -> usize {
+        let Some(background) = self.background.get(entry) else {
+            return 0;
+        };
+        let lower = super::normalize::Normalized::new(matched).text;
+        let quoted: FxHashSet<Cow<'_, str>> = content_words(&tokenize(&lower))
+            .into_iter()
+            .map(|(_, w)| w)
+            .collect();
+        let words = content_words(tokens);
+        let found: FxHashSet<&str> = words
+            .iter()
+            .map(|(_, w)| w.as_ref())
+            .filter(|w| !quoted.contains(*w) && background.contains(*w))
+            .collect();
+        found.len()
     }
 
     /// Vocabulary words an input word may stand for (itself, or one edit away).
@@ -572,6 +627,17 @@ fn found_words(hs: &[(u16, usize)], span: (usize, usize)) -> usize {
     slots.len()
 }
 
+/// The words people use for a platform.
+fn platform_words(p: Platform) -> &'static [&'static str] {
+    match p {
+        Platform::Windows => &["windows", "pc", "win10", "win11"],
+        Platform::Macos => &["mac", "macos", "macbook", "imac"],
+        Platform::Linux => &["linux", "ubuntu", "flatpak", "snap"],
+        Platform::Web => &["web", "browser", "chrome", "firefox", "webplayer"],
+        Platform::Any => &[],
+    }
+}
+
 /// The sentences of a displayed message. A sentence ends at `.`, `!` or
 /// `?` followed by a space or the end, so `macOS 12.0 or later` stays whole.
 fn split_sentences(s: &str) -> Vec<&str> {
@@ -593,15 +659,6 @@ fn split_sentences(s: &str) -> Vec<&str> {
         .map(str::trim)
         .filter(|x| x.split_whitespace().count() >= 3)
         .collect()
-}
-
-/// Drops the "(Error code: …)" tail of a displayed message: codes are the
-/// code spotter's business, and the words would only blur the message.
-pub fn strip_code_parts(s: &str) -> &str {
-    match s.find("(Error code") {
-        Some(i) => s[..i].trim_end(),
-        None => s,
-    }
 }
 
 #[cfg(test)]
