@@ -306,6 +306,24 @@ fn a_bare_namespace_and_code_without_context_is_asked_about_not_answered() {
     // Short numbers next to "accounts" are counts, not codes.
     let m = world().1.match_text("we have 2 accounts 3 of them premium");
     assert_eq!(m.tier, Tier::Low, "{m:?}");
+    // Words about Spotify's music make a known three-digit code an answer.
+    assert_eq!(
+        answer("accounts 409 but my premium is paid up").as_deref(),
+        Some("accounts:409")
+    );
+}
+
+#[test]
+fn a_web_api_report_reads_api_names_written_as_words() {
+    assert_eq!(
+        answer("my bot calls the player endpoint and just gets premium required back").as_deref(),
+        Some("webapi:premium_required")
+    );
+    // In the app, the same two words are not the Web API's.
+    assert_ne!(
+        answer("spotify app says premium required when i pick a song").as_deref(),
+        Some("webapi:premium_required")
+    );
 }
 
 #[test]

@@ -358,6 +358,43 @@ const API_WORDS: &[&str] = &[
     "web",
 ];
 
+/// Words about music on Spotify: with one of these, "accounts 409" is
+/// about Spotify.
+const MUSIC_WORDS: &[&str] = &[
+    "premium",
+    "playlist",
+    "playlists",
+    "song",
+    "songs",
+    "track",
+    "tracks",
+    "album",
+    "albums",
+    "podcast",
+    "podcasts",
+    "shuffle",
+    "liked",
+    "artist",
+    "artists",
+    "spotify",
+];
+
+/// Words only a developer uses about Spotify's Web API.
+/// ("token" and "oauth" are not: the desktop app's login has them too.)
+const WEB_API_WORDS: &[&str] = &[
+    "api",
+    "webapi",
+    "endpoint",
+    "endpoints",
+    "sdk",
+    "v1",
+    "curl",
+    "postman",
+    "spotipy",
+    "scope",
+    "scopes",
+];
+
 /// Words that say something went wrong (or a question about it).
 const PROBLEM_WORDS: &[&str] = &[
     "error",
@@ -565,7 +602,7 @@ impl CodeIndex {
         let mut hits = Vec::new();
         let mut i = 0;
         while i < tokens.len() {
-            self.symbols_at(text, tokens, i, &mut hits);
+            self.symbols_at(text, tokens, i, context, &mut hits);
             if let Some((ni, j)) = self.namespace_at(text, tokens, i) {
                 self.codes_after(text, tokens, i, ni, j, context, &mut hits);
             } else {
@@ -577,7 +614,14 @@ impl CodeIndex {
         hits
     }
 
-    fn symbols_at(&self, text: &str, tokens: &[Token<'_>], i: usize, hits: &mut Vec<CodeHit>) {
+    fn symbols_at(
+        &self,
+        text: &str,
+        tokens: &[Token<'_>],
+        i: usize,
+        context: &Context,
+        hits: &mut Vec<CodeHit>,
+    ) {
         // OCR reads the O of a constant as 0 (`EME_N0_SUPP0RTED_KEYSYSTEM`).
         let same = |t: &str, s: &str| {
             t == s || (t.bytes().any(|b| b.is_ascii_digit()) && ocr_letters(t) == s)
@@ -618,9 +662,11 @@ impl CodeIndex {
                 let sep = &text[w[0].end..w[1].start];
                 !sep.is_empty() && sep.len() <= 3
             });
+            // Two words spaced out ("premium required") only in a Web API
+            // report.
             let strength = if joined {
                 1.0
-            } else if n >= 3 && spaced_ok {
+            } else if spaced_ok && (n >= 3 || (n == 2 && context.web_api)) {
                 0.8
             } else {
                 continue;
@@ -721,7 +767,8 @@ impl CodeIndex {
         // "accounts 409" with nothing else about Spotify or an error: a
         // question, not an answer, and only for a number of three digits or
         // more that is one of the namespace's codes ("2 accounts 3 songs"
-        // is not).
+        // is not). Words about music on Spotify ("…on family premium")
+        // make it an answer.
         let weak = !accepted
             && !elsewhere
             && !context.foreign_near(i, j)
@@ -737,7 +784,7 @@ impl CodeIndex {
         }
         let strength = if colon || ns.strong {
             1.0
-        } else if weak {
+        } else if weak && !context.music {
             ASK_STRENGTH
         } else {
             0.9
@@ -1099,22 +1146,24 @@ fn rest_code(text: &str, tokens: &[Token<'_>], j: usize, end: usize) -> String {
 
 /// Which of the word lists above a token is in, as bits.
 mod class {
-    pub const ERROR: u8 = 1;
-    pub const SPOTIFY_ISH: u8 = 2;
-    pub const FOREIGN: u8 = 4;
-    pub const OTHER_APP: u8 = 8;
-    pub const DEV_TOOL: u8 = 16;
-    pub const PROBLEM: u8 = 32;
-    pub const API: u8 = 64;
-    pub const INTL_ERROR: u8 = 128;
+    pub const ERROR: u16 = 1;
+    pub const SPOTIFY_ISH: u16 = 2;
+    pub const FOREIGN: u16 = 4;
+    pub const OTHER_APP: u16 = 8;
+    pub const DEV_TOOL: u16 = 16;
+    pub const PROBLEM: u16 = 32;
+    pub const API: u16 = 64;
+    pub const INTL_ERROR: u16 = 128;
+    pub const MUSIC: u16 = 256;
+    pub const WEB_API: u16 = 512;
 }
 
 /// Every listed word with its classes: one hash lookup per token instead
 /// of a scan of each list (the lists are looked at for every message).
-fn word_classes() -> &'static HashMap<&'static str, u8> {
-    static TABLE: OnceLock<HashMap<&'static str, u8>> = OnceLock::new();
+fn word_classes() -> &'static HashMap<&'static str, u16> {
+    static TABLE: OnceLock<HashMap<&'static str, u16>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut m: HashMap<&'static str, u8> = Default::default();
+        let mut m: HashMap<&'static str, u16> = Default::default();
         for (list, bit) in [
             (ERROR_WORDS, class::ERROR),
             (SPOTIFY_ISH, class::SPOTIFY_ISH),
@@ -1124,6 +1173,8 @@ fn word_classes() -> &'static HashMap<&'static str, u8> {
             (PROBLEM_WORDS, class::PROBLEM),
             (API_WORDS, class::API),
             (INTL_ERROR_WORDS, class::INTL_ERROR),
+            (MUSIC_WORDS, class::MUSIC),
+            (WEB_API_WORDS, class::WEB_API),
         ] {
             for w in list {
                 *m.entry(w).or_default() |= bit;
@@ -1148,20 +1199,25 @@ pub(crate) struct Context {
     pub problem: bool,
     /// Words of a Web API report.
     pub api: bool,
+    /// Words only a developer uses of Spotify's Web API ("endpoint",
+    /// "oauth"), not the everyday "app" or "web" of [`Context::api`].
+    pub web_api: bool,
+    /// Words about music on Spotify (premium, playlist, song).
+    pub music: bool,
     /// Token indices of words that change how a bare number reads.
     foreign_at: Vec<usize>,
     /// Each token's word-list classes.
-    class: Vec<u8>,
+    class: Vec<u16>,
 }
 
 impl Context {
     pub(crate) fn of(tokens: &[Token<'_>]) -> Context {
         let classes = word_classes();
-        let class: Vec<u8> = tokens
+        let class: Vec<u16> = tokens
             .iter()
             .map(|t| classes.get(t.text).copied().unwrap_or(0))
             .collect();
-        let any = |bit: u8| class.iter().any(|c| c & bit != 0);
+        let any = |bit: u16| class.iter().any(|c| c & bit != 0);
         let spotify = tokens
             .iter()
             .any(|t| t.text.starts_with("spotif") || fuzzy_word(t.text, "spotify"));
@@ -1189,13 +1245,15 @@ impl Context {
             other_app_at,
             problem: any(class::PROBLEM),
             api: any(class::API),
+            web_api: any(class::WEB_API),
+            music: any(class::MUSIC),
             foreign_at,
             class,
         }
     }
 
     /// Whether token `i` is in the word list of `bit`.
-    pub(crate) fn is(&self, i: usize, bit: u8) -> bool {
+    pub(crate) fn is(&self, i: usize, bit: u16) -> bool {
         self.class.get(i).is_some_and(|c| c & bit != 0)
     }
 

@@ -291,6 +291,12 @@ impl Matcher {
             if weak {
                 score = score.min(0.4);
             }
+            // A developer's report about the Web API ("…from the api",
+            // "the play endpoint") is about a Web API error, not about the
+            // app's own errors that share its words ("premium required").
+            if context.web_api && !self.webapi[e] {
+                score *= 0.85;
+            }
             // The app shows some shared messages bare and others with a code
             // suffix; pasted bare, the bare one is the better fit.
             if matches!(h.kind, text::TextKind::Message | text::TextKind::Sentence)
