@@ -319,6 +319,10 @@ fn a_web_api_report_reads_api_names_written_as_words() {
         answer("my bot calls the player endpoint and just gets premium required back").as_deref(),
         Some("webapi:premium_required")
     );
+    assert_eq!(
+        answer("429 Too Many Requests from api.spotify.com after a few calls").as_deref(),
+        Some("webapi:429")
+    );
     // In the app, the same two words are not the Web API's.
     assert_ne!(
         answer("spotify app says premium required when i pick a song").as_deref(),

@@ -609,6 +609,7 @@ impl CodeIndex {
                 self.joined_at(tokens, i, context, &mut hits);
             }
             self.error_number_at(text, tokens, i, context, &mut hits);
+            self.status_at(tokens, i, context, &mut hits);
             i += 1;
         }
         hits
@@ -922,6 +923,37 @@ impl CodeIndex {
                     start,
                     end: tokens[i].end,
                     strength: 0.9,
+                });
+            }
+        }
+    }
+
+    /// A bare HTTP status that is a Web API code ("429 too many requests
+    /// from api.spotify.com"), in a developer's report that names Spotify.
+    /// With a word before it ("api 429", "status 429") the namespace pass
+    /// reads it already.
+    fn status_at(
+        &self,
+        tokens: &[Token<'_>],
+        i: usize,
+        context: &Context,
+        hits: &mut Vec<CodeHit>,
+    ) {
+        let t = tokens[i].text;
+        if !(context.web_api && context.spotify)
+            || t.len() != 3
+            || !t.bytes().all(|b| b.is_ascii_digit())
+        {
+            return;
+        }
+        for (entry, code) in self.by_number.get(t).into_iter().flatten() {
+            if code.starts_with("webapi:") {
+                hits.push(CodeHit {
+                    entry: Some(*entry),
+                    code: code.clone(),
+                    start: tokens[i].start,
+                    end: tokens[i].end,
+                    strength: 0.85,
                 });
             }
         }
