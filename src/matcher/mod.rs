@@ -308,15 +308,28 @@ impl Matcher {
             if any_code {
                 score = score.min(0.6);
             }
+            // Words found inside a quoted message (a phrase with "firewall"
+            // inside the firewall message) are the same evidence again, not
+            // a second piece. (Two descriptions of one entry that agree
+            // are.)
+            let span = norm.original_range(h.start, h.end);
+            let second = |b: &Candidate| {
+                b.reason.kind != ReasonKind::Message
+                    || !nested(span, (b.reason.start, b.reason.end))
+            };
             match &best[e] {
                 Some(b) if b.reason.kind == ReasonKind::Code => {
                     support[e] = support[e].max(score);
                 }
                 Some(b) if b.score >= score => {
-                    support[e] = support[e].max(score * 0.5);
+                    if second(b) {
+                        support[e] = support[e].max(score * 0.5);
+                    }
                 }
                 _ => {
-                    if let Some(prev) = &best[e] {
+                    if let Some(prev) = &best[e]
+                        && second(prev)
+                    {
                         support[e] = support[e].max(prev.score * 0.5);
                     }
                     let (start, end, ex) = excerpt(h.start, h.end);
@@ -503,6 +516,11 @@ fn order(a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
 
 fn rank(ranked: &mut [(usize, Candidate)]) {
     ranked.sort_by(|a, b| order(&a.1, &b.1));
+}
+
+/// Whether one byte range lies within the other.
+fn nested(a: (usize, usize), b: (usize, usize)) -> bool {
+    (a.0 >= b.0 && a.1 <= b.1) || (b.0 >= a.0 && b.1 <= a.1)
 }
 
 fn floor_char(s: &str, mut i: usize) -> usize {
