@@ -479,8 +479,26 @@ impl TextIndex {
         // Buffers reused across candidate texts.
         let mut hs: Vec<(u16, usize)> = Vec::new();
         let mut counts: Vec<u16> = Vec::new();
+        // Which vocabulary words the message has: a bit per word, so that
+        // most candidates are rejected on a bound before their hits are
+        // collected.
+        let mut present = vec![0u64; self.vocab.len().div_ceil(64)];
+        for &id in &ids {
+            present[id as usize / 64] |= 1 << (id % 64);
+        }
+        let has = |id: u32| present[id as usize / 64] & (1 << (id % 64)) != 0;
         for ti in candidates {
             let text = &self.texts[ti as usize];
+            let upper: f32 = text
+                .words
+                .iter()
+                .filter(|(w, _)| has(*w))
+                .map(|(_, weight)| weight)
+                .sum();
+            // (A hair of slack: the exact bound below sums in another order.)
+            if upper / text.total < min_coverage - 1e-4 {
+                continue;
+            }
             // (word slot in text, position in message), by position.
             hs.clear();
             for (k, ids) in per_word.clone().enumerate() {
