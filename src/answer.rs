@@ -96,6 +96,7 @@ pub fn plan_text(p: &Plan<'_>, m: &MatchResult) -> String {
                 ReasonKind::Message => "displayed message",
                 ReasonKind::Phrase => "description",
                 ReasonKind::Title => "title",
+                ReasonKind::Description => "entry described by",
             };
             format!(
                 "matched the {kind} {:?} in {:?}",

@@ -314,6 +314,29 @@ fn a_bare_namespace_and_code_without_context_is_asked_about_not_answered() {
 }
 
 #[test]
+fn a_description_in_other_words_than_any_phrase_finds_the_entry_it_describes() {
+    for (text, id) in [
+        (
+            "got kicked off spotify on all my devices at the same time, no idea why",
+            "accounts:127",
+        ),
+        (
+            "the spotify updater failed and tells me to download the app manually",
+            "accounts:critical-update-error",
+        ),
+    ] {
+        let m = world().1.match_text(text);
+        assert_eq!(m.answer(), Some(id), "{text:?}: {m:?}");
+        assert_eq!(m.candidates[0].reason.kind, ReasonKind::Description);
+    }
+    // Advice shares the words of a fix, but complains of nothing.
+    let m = world()
+        .1
+        .match_text("end every spotify process in task manager, then start it again");
+    assert_eq!(m.tier, Tier::Low, "{m:?}");
+}
+
+#[test]
 fn a_web_api_report_reads_api_names_written_as_words() {
     assert_eq!(
         answer("my bot calls the player endpoint and just gets premium required back").as_deref(),

@@ -379,6 +379,12 @@ const MUSIC_WORDS: &[&str] = &[
     "spotify",
 ];
 
+/// Problem words that also run through advice and small talk ("…then
+/// start it again", "says"): a complaint needs another.
+const SOFT_PROBLEM_WORDS: &[&str] = &[
+    "again", "help", "says", "said", "saying", "shows", "showing", "keeps", "message", "popup",
+];
+
 /// Words only a developer uses about Spotify's Web API.
 /// ("token" and "oauth" are not: the desktop app's login has them too.)
 const WEB_API_WORDS: &[&str] = &[
@@ -1188,6 +1194,7 @@ mod class {
     pub const INTL_ERROR: u16 = 128;
     pub const MUSIC: u16 = 256;
     pub const WEB_API: u16 = 512;
+    pub const SOFT_PROBLEM: u16 = 1024;
 }
 
 /// Every listed word with its classes: one hash lookup per token instead
@@ -1207,6 +1214,7 @@ fn word_classes() -> &'static HashMap<&'static str, u16> {
             (INTL_ERROR_WORDS, class::INTL_ERROR),
             (MUSIC_WORDS, class::MUSIC),
             (WEB_API_WORDS, class::WEB_API),
+            (SOFT_PROBLEM_WORDS, class::SOFT_PROBLEM),
         ] {
             for w in list {
                 *m.entry(w).or_default() |= bit;
@@ -1229,6 +1237,9 @@ pub(crate) struct Context {
     pub other_app_at: Option<usize>,
     /// Something is said to have gone wrong.
     pub problem: bool,
+    /// ... in a word that is not also advice or small talk ("can't",
+    /// "fails", "error", not "again" or "says").
+    pub complaint: bool,
     /// Words of a Web API report.
     pub api: bool,
     /// Words only a developer uses of Spotify's Web API ("endpoint",
@@ -1276,6 +1287,9 @@ impl Context {
             foreign,
             other_app_at,
             problem: any(class::PROBLEM),
+            complaint: class
+                .iter()
+                .any(|c| c & class::PROBLEM != 0 && c & class::SOFT_PROBLEM == 0),
             api: any(class::API),
             web_api: any(class::WEB_API),
             music: any(class::MUSIC),

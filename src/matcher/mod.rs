@@ -32,6 +32,9 @@ pub enum ReasonKind {
     Message,
     Phrase,
     Title,
+    /// The report's words, pooled, point to this entry's texts as a whole
+    /// more than to any other's.
+    Description,
 }
 
 /// What matched and where, in the caller's own text.
@@ -127,6 +130,10 @@ pub const MAX_CANDIDATES: usize = 8;
 /// Scores within this distance of the best make the result ambiguous.
 const TIE: f32 = 0.04;
 
+/// The confidence of a clear [`ReasonKind::Description`]: an answer at the
+/// default thresholds, below any quoted message or code.
+const DESCRIPTION_STRENGTH: f32 = 0.62;
+
 /// One autocomplete suggestion.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Suggestion {
@@ -150,6 +157,7 @@ pub struct Matcher {
     webapi: Vec<bool>,
     /// The catalogue's `lead` flag per entry.
     lead: Vec<bool>,
+    titles: Vec<String>,
 }
 
 impl Matcher {
@@ -174,6 +182,7 @@ impl Matcher {
                 .collect(),
             webapi: entries.iter().map(|e| e.category == "webapi").collect(),
             lead: entries.iter().map(|e| e.lead).collect(),
+            titles: entries.iter().map(|e| e.title.clone()).collect(),
         }
     }
 
@@ -365,6 +374,7 @@ impl Matcher {
             })
             .collect();
         rank(&mut ranked);
+        self.description(&mut ranked, &toks, &context, &norm, input, thresholds);
         self.lead_shared_message(&mut ranked, &toks, &support);
         let mut candidates: Vec<Candidate> = ranked.into_iter().map(|(_, c)| c).collect();
         candidates.truncate(MAX_CANDIDATES);
@@ -389,6 +399,62 @@ impl Matcher {
             unknown_code,
             truncated: norm.truncated,
         }
+    }
+
+    /// A complaint in the user's own words that no single text matched
+    /// well (nothing to answer, or only a loose phrase or title): the
+    /// entry its words point to as a whole ([`text::TextIndex::profile`]),
+    /// when that is clear: three shared words or more, well ahead of the
+    /// runner-up, and nothing says it is about another app.
+    fn description(
+        &self,
+        ranked: &mut Vec<(usize, Candidate)>,
+        toks: &[tokens::Token<'_>],
+        context: &codes::Context,
+        norm: &Normalized,
+        input: &str,
+        thresholds: Thresholds,
+    ) {
+        let loose = ranked.first().is_none_or(|(_, c)| {
+            c.score < thresholds.answer
+                || (matches!(c.reason.kind, ReasonKind::Phrase | ReasonKind::Title)
+                    && c.score < DESCRIPTION_STRENGTH)
+        });
+        if !loose
+            || !context.complaint
+            || context.other_app_at.is_some()
+            || (context.foreign && !context.spotify)
+        {
+            return;
+        }
+        let Some(p) = self.text.profile(toks) else {
+            return;
+        };
+        if p.words < 3 || p.margin < 3.0 || p.score < 10.0 {
+            return;
+        }
+        if self.webapi[p.entry] && !context.spotify && !context.api {
+            return;
+        }
+        let (a, b) = norm.original_range(p.start, p.end);
+        let (a, b) = (floor_char(input, a), floor_char(input, b));
+        let cand = Candidate {
+            id: self.ids[p.entry].clone(),
+            score: DESCRIPTION_STRENGTH,
+            reason: Reason {
+                kind: ReasonKind::Description,
+                matched: self.titles[p.entry].clone(),
+                start: a,
+                end: b.max(a),
+                excerpt: input[a..b.max(a)].to_string(),
+            },
+        };
+        match ranked.iter_mut().find(|(e, _)| *e == p.entry) {
+            Some((_, c)) if c.score >= cand.score => return,
+            Some(slot) => slot.1 = cand,
+            None => ranked.push((p.entry, cand)),
+        }
+        rank(ranked);
     }
 
     /// Entries tied on a quoted message (several show "A firewall may be

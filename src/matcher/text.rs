@@ -78,6 +78,26 @@ pub struct TextIndex {
     /// other messages, title, causes, cause chain, phrases, step titles,
     /// platforms), to tell apart entries that share one message.
     background: Vec<FxHashSet<String>>,
+    /// Word → (rarity across entries, the entries whose profile has it):
+    /// an entry's profile is the words of everything it says.
+    postings: FxHashMap<String, (f32, Vec<u32>)>,
+    entries: usize,
+}
+
+/// The entry whose words, taken all together, a description shares most
+/// with ([`TextIndex::profile`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProfileHit {
+    pub entry: usize,
+    /// Summed rarity of the shared words.
+    pub score: f32,
+    /// How far ahead of the runner-up.
+    pub margin: f32,
+    /// How many distinct words are shared.
+    pub words: usize,
+    /// Byte range from the first to the last shared word.
+    pub start: usize,
+    pub end: usize,
 }
 
 /// The lowest coverage [`TextIndex::scan`] is asked for; the seeds are
@@ -349,30 +369,47 @@ impl TextIndex {
                 }
             }
         }
-        let background = catalogue
+        // What each entry is about as a whole: the words of everything it
+        // says (messages without their code, title, causes, cause chain,
+        // phrases, step titles), without "spotify".
+        let profiles: Vec<FxHashSet<String>> = catalogue
             .entries()
             .iter()
             .map(|e| {
-                let platforms = e
-                    .platforms
-                    .iter()
-                    .flat_map(|p| platform_words(*p).iter().copied());
-                let texts = std::iter::once(&e.title)
-                    .chain(&e.messages)
-                    .chain(&e.causes)
-                    .chain(&e.cause_chain)
-                    .chain(&e.phrases)
-                    .chain(e.steps.iter().map(|s| &s.title))
-                    .map(String::as_str)
-                    .chain(platforms);
+                let texts = std::iter::once(e.title.as_str())
+                    .chain(e.messages.iter().map(|m| message_words(m)))
+                    .chain(e.causes.iter().map(String::as_str))
+                    .chain(e.cause_chain.iter().map(String::as_str))
+                    .chain(e.phrases.iter().map(String::as_str))
+                    .chain(e.steps.iter().map(|s| s.title.as_str()));
                 let mut words = FxHashSet::default();
                 for t in texts {
                     let lower = super::normalize::Normalized::new(t).text;
                     words.extend(
                         content_words(&tokenize(&lower))
                             .into_iter()
-                            .map(|(_, w)| w.into_owned()),
+                            .map(|(_, w)| w.into_owned())
+                            .filter(|w| w != "spotify"),
                     );
+                }
+                words
+            })
+            .collect();
+        let mut postings: FxHashMap<String, (f32, Vec<u32>)> = FxHashMap::default();
+        for (e, words) in profiles.iter().enumerate() {
+            for w in words {
+                postings.entry(w.clone()).or_default().1.push(e as u32);
+            }
+        }
+        for (idf, entries) in postings.values_mut() {
+            *idf = (1.0 + n_entries / entries.len() as f32).ln();
+        }
+        let background = profiles
+            .into_iter()
+            .zip(catalogue.entries())
+            .map(|(mut words, e)| {
+                for p in &e.platforms {
+                    words.extend(platform_words(*p).iter().map(|w| w.to_string()));
                 }
                 words
             })
@@ -383,7 +420,49 @@ impl TextIndex {
             deletes,
             seeds,
             background,
+            postings,
+            entries: catalogue.len(),
         }
+    }
+
+    /// A description in other words than any one phrase: which entry the
+    /// message's words point to when every text of each entry is pooled
+    /// ("got kicked out of all my devices at the same time" shares
+    /// "kicked", "devices", "all" with the entry about being signed out
+    /// everywhere). Rarer words weigh more. Exact words only.
+    pub fn profile(&self, tokens: &[Token<'_>]) -> Option<ProfileHit> {
+        let words = content_words(tokens);
+        let mut score = vec![0.0f32; self.entries];
+        let mut count = vec![0usize; self.entries];
+        let mut span = vec![(usize::MAX, 0usize); self.entries];
+        let mut seen: FxHashSet<&str> = FxHashSet::default();
+        for (i, w) in &words {
+            if !seen.insert(w.as_ref()) {
+                continue;
+            }
+            let Some((idf, entries)) = self.postings.get(w.as_ref()) else {
+                continue;
+            };
+            let t = &tokens[*i];
+            for &e in entries {
+                let e = e as usize;
+                score[e] += idf;
+                count[e] += 1;
+                span[e] = (span[e].0.min(t.start), span[e].1.max(t.end));
+            }
+        }
+        let mut order: Vec<usize> = (0..self.entries).filter(|&e| count[e] > 0).collect();
+        order.sort_by(|a, b| score[*b].total_cmp(&score[*a]).then(a.cmp(b)));
+        let best = *order.first()?;
+        let second = order.get(1).map_or(0.0, |&e| score[e]);
+        Some(ProfileHit {
+            entry: best,
+            score: score[best],
+            margin: score[best] - second,
+            words: count[best],
+            start: span[best].0,
+            end: span[best].1,
+        })
     }
 
     /// How many of the message's content words, other than those of
