@@ -74,6 +74,15 @@ fn ocr_noise_in_codes_is_read_through() {
             "desktop_login_accounts:5",
         ),
         ("EME_N0_SUPP0RTED_KEYSYSTEM", "eme_no_supported_keysystem"),
+        // A worded code with its joints lost or moved.
+        (
+            "Error code: accounts:critical update-err0r",
+            "accounts:critical-update-error",
+        ),
+        (
+            "installer:unsupportedplatform",
+            "installer:unsupported-platform",
+        ),
     ] {
         assert_eq!(answer(text).as_deref(), Some(id), "{text:?}");
     }

@@ -1127,7 +1127,7 @@ fn match_rest(
     rest: &[String],
     colon: bool,
 ) -> Option<usize> {
-    if j + rest.len() > tokens.len() || rest.is_empty() {
+    if j >= tokens.len() || rest.is_empty() {
         return None;
     }
     if is_number(rest) {
@@ -1155,15 +1155,34 @@ fn match_rest(
         }
         return (acc == *r).then_some(end);
     }
-    for (k, r) in rest.iter().enumerate() {
-        let t = tokens[j + k].text;
-        let ok = t == r
-            || (r.bytes().all(|b| b.is_ascii_digit()) && ocr_digits(t).as_deref() == Some(r));
-        if !ok {
-            return None;
-        }
+    let exact = j + rest.len() <= tokens.len()
+        && rest.iter().enumerate().all(|(k, r)| {
+            let t = tokens[j + k].text;
+            t == r || (r.bytes().all(|b| b.is_ascii_digit()) && ocr_digits(t).as_deref() == Some(r))
+        });
+    if exact {
+        return Some(j + rest.len());
     }
-    Some(j + rest.len())
+    // A worded code with its joints lost or moved by OCR
+    // (`critical-updateerror`, `critical update-err0r`): the words run
+    // together match the code's words run together.
+    let want = rest.concat();
+    if want.len() < 8 {
+        return None;
+    }
+    let mut got = String::new();
+    let mut end = j;
+    while end < tokens.len() && got.len() < want.len() {
+        if end > j {
+            let sep = &text[tokens[end - 1].end..tokens[end].start];
+            if sep.len() > 2 || sep.contains('\n') {
+                break;
+            }
+        }
+        got.push_str(tokens[end].text);
+        end += 1;
+    }
+    (end > j && fuzzy_word(&got, &want)).then_some(end)
 }
 
 /// The code part as the catalogue writes it, for the hit's label.
