@@ -96,6 +96,11 @@ fn a_code_inside_other_words_or_languages_is_found_and_located() {
     let top = &m.candidates[0];
     assert_eq!(top.reason.kind, ReasonKind::Code);
     assert_eq!(&text[top.reason.start..top.reason.end], "accesspoint:17");
+    // The word for "error" in another language between namespace and code.
+    assert_eq!(
+        answer("l'installer del mac dice com.spotify.installer errore -2, aiuto").as_deref(),
+        Some("com.spotify.installer:-2")
+    );
 }
 
 #[test]

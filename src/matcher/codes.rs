@@ -1109,8 +1109,15 @@ impl CodeIndex {
     }
 }
 
+/// A word between a namespace and its code: "error", "code", or the word
+/// for error in another language ("com.spotify.installer erreur -3").
 fn keyword_token(t: &str) -> bool {
-    matches!(t, "error" | "code" | "errorcode" | "err" | "c0de" | "err0r")
+    matches!(
+        t,
+        "error" | "code" | "errorcode" | "err" | "c0de" | "err0r" | "erro" | "codigo" | "codice"
+    ) || word_classes()
+        .get(t)
+        .is_some_and(|c| c & class::INTL_ERROR != 0)
 }
 
 fn is_number(rest: &[String]) -> bool {
