@@ -40,9 +40,19 @@ fn codes_in_every_common_spelling_are_recognised() {
         ("accounts:54", "accounts:53"),
         ("com.spotify.installer error −3", "com.spotify.installer:-3"),
         ("error.generic", "fatal-error"),
+        // A two-word name spaced out, when both words are long.
+        (
+            "the spotify installer only says unsupported platform",
+            "installer:unsupported-platform",
+        ),
     ] {
         assert_eq!(answer(text).as_deref(), Some(id), "{text:?}");
     }
+    // Short, common pairs stay words.
+    assert_ne!(
+        answer("spotify crashed with a fatal error").as_deref(),
+        Some("fatal-error")
+    );
 }
 
 #[test]

@@ -669,11 +669,17 @@ impl CodeIndex {
                 let sep = &text[w[0].end..w[1].start];
                 !sep.is_empty() && sep.len() <= 3
             });
-            // Two words spaced out ("premium required") only in a Web API
-            // report.
+            // Two words spaced out: a Web API name ("premium required") in
+            // a Web API report, another name when both words are long
+            // ("unsupported platform", not "fatal error") and the message
+            // is about Spotify or an error.
+            let two_long = n == 2
+                && !sym.code.starts_with("webapi:")
+                && sym.tokens.iter().all(|t| t.len() >= 6)
+                && context.spotify_or_error;
             let strength = if joined {
                 1.0
-            } else if spaced_ok && (n >= 3 || (n == 2 && context.web_api)) {
+            } else if spaced_ok && (n >= 3 || (n == 2 && context.web_api) || two_long) {
                 0.8
             } else {
                 continue;
