@@ -348,11 +348,25 @@ fn a_description_in_other_words_than_any_phrase_finds_the_entry_it_describes() {
             "the spotify updater failed and tells me to download the app manually",
             "accounts:critical-update-error",
         ),
+        // A device named is not another app.
+        (
+            "installing on my macbook fails after i enter my admin password",
+            "com.spotify.installer:-4",
+        ),
     ] {
         let m = world().1.match_text(text);
         assert_eq!(m.answer(), Some(id), "{text:?}: {m:?}");
         assert_eq!(m.candidates[0].reason.kind, ReasonKind::Description);
     }
+    // A complaint in other words than "error" or "can't".
+    assert_eq!(
+        answer("web player complains i have spotify open in another tab").as_deref(),
+        Some("max_subscriptions_reached")
+    );
+    assert_eq!(
+        answer("school chromebook web player wont play protected tracks").as_deref(),
+        Some("disallow_protected_track_error")
+    );
     // Advice shares the words of a fix, but complains of nothing.
     let m = world()
         .1

@@ -142,6 +142,7 @@ const FOREIGN: &[&str] = &[
     "office",
     "excel",
     "chrome",
+    "chromebook",
 ];
 
 /// "Error" in the languages people in help servers write, for the
@@ -234,7 +235,6 @@ const OTHER_APPS: &[&str] = &[
     "adobe",
     "photoshop",
     "creative",
-    "chromebook",
     "obs",
     "vlc",
     "onedrive",
@@ -491,6 +491,15 @@ const PROBLEM_WORDS: &[&str] = &[
     "skips",
     "cuts",
     "anymore",
+    "complains",
+    "complaining",
+    "bug",
+    "buggy",
+    "glitch",
+    "glitching",
+    "broke",
+    "breaks",
+    "refused",
 ];
 
 /// Namespaces whose name alone is distinctive enough.

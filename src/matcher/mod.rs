@@ -405,7 +405,8 @@ impl Matcher {
     /// well (nothing to answer, or only a loose phrase or title): the
     /// entry its words point to as a whole ([`text::TextIndex::profile`]),
     /// when that is clear: three shared words or more, well ahead of the
-    /// runner-up, and nothing says it is about another app.
+    /// runner-up, and no other app named (a device or an update is fine:
+    /// "after the windows update…").
     fn description(
         &self,
         ranked: &mut Vec<(usize, Candidate)>,
@@ -420,11 +421,7 @@ impl Matcher {
                 || (matches!(c.reason.kind, ReasonKind::Phrase | ReasonKind::Title)
                     && c.score < DESCRIPTION_STRENGTH)
         });
-        if !loose
-            || !context.complaint
-            || context.other_app_at.is_some()
-            || (context.foreign && !context.spotify)
-        {
+        if !loose || !context.complaint || context.other_app_at.is_some() {
             return;
         }
         let Some(p) = self.text.profile(toks) else {
