@@ -376,7 +376,6 @@ const MUSIC_WORDS: &[&str] = &[
     "liked",
     "artist",
     "artists",
-    "spotify",
 ];
 
 /// Problem words that also run through advice and small talk ("…then

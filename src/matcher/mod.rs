@@ -203,12 +203,7 @@ impl Matcher {
         let code_hits = self.codes.scan(&norm.text, &toks, &context);
         let text_hits = self.text.scan(&toks, 0.45);
 
-        let excerpt = |s: usize, e: usize| -> (usize, usize, String) {
-            let (a, b) = norm.original_range(s, e);
-            let a = floor_char(input, a);
-            let b = floor_char(input, b.max(a));
-            (a, b, input[a..b].to_string())
-        };
+        let excerpt = |s: usize, e: usize| excerpt_of(&norm, input, s, e);
 
         // Best evidence per entry.
         // A code inside a longer one (`accounts:4` in
@@ -416,12 +411,16 @@ impl Matcher {
         input: &str,
         thresholds: Thresholds,
     ) {
+        // A code, even an unsure one, always wins over words.
+        let any_code = ranked
+            .iter()
+            .any(|(_, c)| c.reason.kind == ReasonKind::Code);
         let loose = ranked.first().is_none_or(|(_, c)| {
             c.score < thresholds.answer
                 || (matches!(c.reason.kind, ReasonKind::Phrase | ReasonKind::Title)
                     && c.score < DESCRIPTION_STRENGTH)
         });
-        if !loose || !context.complaint || context.other_app_at.is_some() {
+        if any_code || !loose || !context.complaint || context.other_app_at.is_some() {
             return;
         }
         let Some(p) = self.text.profile(toks) else {
@@ -433,17 +432,16 @@ impl Matcher {
         if self.webapi[p.entry] && !context.spotify && !context.api {
             return;
         }
-        let (a, b) = norm.original_range(p.start, p.end);
-        let (a, b) = (floor_char(input, a), floor_char(input, b));
+        let (start, end, excerpt) = excerpt_of(norm, input, p.start, p.end);
         let cand = Candidate {
             id: self.ids[p.entry].clone(),
             score: DESCRIPTION_STRENGTH,
             reason: Reason {
                 kind: ReasonKind::Description,
                 matched: self.titles[p.entry].clone(),
-                start: a,
-                end: b.max(a),
-                excerpt: input[a..b.max(a)].to_string(),
+                start,
+                end,
+                excerpt,
             },
         };
         match ranked.iter_mut().find(|(e, _)| *e == p.entry) {
@@ -584,6 +582,15 @@ fn rank(ranked: &mut [(usize, Candidate)]) {
 /// Whether one byte range lies within the other.
 fn nested(a: (usize, usize), b: (usize, usize)) -> bool {
     (a.0 >= b.0 && a.1 <= b.1) || (b.0 >= a.0 && b.1 <= a.1)
+}
+
+/// The caller's own text for a range of the normalised text: (start, end,
+/// excerpt), on character boundaries.
+fn excerpt_of(norm: &Normalized, input: &str, s: usize, e: usize) -> (usize, usize, String) {
+    let (a, b) = norm.original_range(s, e);
+    let a = floor_char(input, a);
+    let b = floor_char(input, b.max(a));
+    (a, b, input[a..b].to_string())
 }
 
 fn floor_char(s: &str, mut i: usize) -> usize {
