@@ -478,11 +478,17 @@ impl Matcher {
             return;
         }
         // (score with the nudge, uncapped, so that ties at 1.0 still order)
+        let quoted: Vec<(usize, &str)> = ranked[..tied]
+            .iter()
+            .map(|(e, c)| (*e, c.reason.matched.as_str()))
+            .collect();
+        let fits = self.text.fit(toks, &quoted);
         let mut keyed: Vec<(f32, (usize, Candidate))> = ranked[..tied]
             .iter()
             .cloned()
-            .map(|(e, mut c)| {
-                let fit = self.text.fit(e, toks, &c.reason.matched).min(3) as f32;
+            .zip(fits)
+            .map(|((e, mut c), fit)| {
+                let fit = fit.min(3) as f32;
                 let nudge = 0.012 * fit
                     + if support[e] > 0.0 { 0.006 } else { 0.0 }
                     + if self.lead[e] { 0.004 } else { 0.0 };

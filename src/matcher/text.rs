@@ -465,26 +465,31 @@ impl TextIndex {
         })
     }
 
-    /// How many of the message's content words, other than those of
-    /// `matched` (the message it quoted), belong to what surrounds entry
-    /// `entry`: "a firewall may be blocking spotify, only with my vpn on"
-    /// fits the entry whose causes name the VPN.
-    pub fn fit(&self, entry: usize, tokens: &[Token<'_>], matched: &str) -> usize {
-        let Some(background) = self.background.get(entry) else {
-            return 0;
-        };
-        let lower = super::normalize::Normalized::new(matched).text;
-        let quoted: FxHashSet<Cow<'_, str>> = content_words(&tokenize(&lower))
-            .into_iter()
-            .map(|(_, w)| w)
-            .collect();
+    /// For each (entry, message it quoted): how many of the message's
+    /// content words, other than those of the quoted message, belong to
+    /// what surrounds the entry: "a firewall may be blocking spotify, only
+    /// with my vpn on" fits the entry whose causes name the VPN. The
+    /// message's words are read once for all the tied entries.
+    pub fn fit(&self, tokens: &[Token<'_>], tied: &[(usize, &str)]) -> Vec<usize> {
         let words = content_words(tokens);
-        let found: FxHashSet<&str> = words
-            .iter()
-            .map(|(_, w)| w.as_ref())
-            .filter(|w| !quoted.contains(*w) && background.contains(*w))
-            .collect();
-        found.len()
+        tied.iter()
+            .map(|&(entry, matched)| {
+                let Some(background) = self.background.get(entry) else {
+                    return 0;
+                };
+                let lower = super::normalize::Normalized::new(matched).text;
+                let quoted: FxHashSet<Cow<'_, str>> = content_words(&tokenize(&lower))
+                    .into_iter()
+                    .map(|(_, w)| w)
+                    .collect();
+                let found: FxHashSet<&str> = words
+                    .iter()
+                    .map(|(_, w)| w.as_ref())
+                    .filter(|w| !quoted.contains(*w) && background.contains(*w))
+                    .collect();
+                found.len()
+            })
+            .collect()
     }
 
     /// Vocabulary words an input word may stand for (itself, or one edit away).
