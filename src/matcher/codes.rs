@@ -311,26 +311,13 @@ const DEV_TOOLS: &[&str] = &[
     "discord",
 ];
 
-/// Words that tie a developer's message to Spotify.
+/// Words that tie a developer's message to Spotify, besides the
+/// [`MUSIC_WORDS`] (which count too).
 const SPOTIFY_ISH: &[&str] = &[
     "playback",
     "player",
-    "playlist",
-    "playlists",
-    "track",
-    "tracks",
-    "song",
-    "songs",
-    "album",
-    "albums",
-    "podcast",
-    "podcasts",
-    "premium",
     "play",
-    "shuffle",
     "queue",
-    "liked",
-    "artist",
     "premium_required",
     "me",
     "v1",
@@ -1305,7 +1292,7 @@ impl Context {
             .iter()
             .any(|t| t.text.starts_with("spotif") || fuzzy_word(t.text, "spotify"));
         let error = any(class::ERROR);
-        let spotify_ish = spotify || any(class::SPOTIFY_ISH);
+        let spotify_ish = spotify || any(class::SPOTIFY_ISH | class::MUSIC);
         let other_app_at = tokens
             .iter()
             .zip(&class)
