@@ -420,3 +420,44 @@ fn code_alone_reads_as_an_error_code_only_when_spotify_is_named_and_it_is_not_a_
         assert_eq!(world().1.match_text(text).tier, Tier::Low, "{text:?}");
     }
 }
+
+#[test]
+fn a_report_in_another_language_is_read_by_what_its_words_mean() {
+    // The message quoted in the app's language, or described in it.
+    for (text, id) in [
+        (
+            "Spotify me dit « Un pare-feu bloque peut-être Spotify »",
+            "error:30",
+        ),
+        (
+            "bei mir kommt 'Keine Internetverbindung erkannt'",
+            "accounts:4",
+        ),
+        (
+            "el spotify me dice que el uso de este dispositivo no está habilitado para mi cuenta",
+            "accounts:406",
+        ),
+        (
+            "o spotify diz que meu país não corresponde ao que está no perfil",
+            "accounts:408",
+        ),
+        (
+            "ik krijg steeds 'geen internetverbinding gedetecteerd'",
+            "accounts:4",
+        ),
+    ] {
+        assert_eq!(answer(text).as_deref(), Some(id), "{text:?}");
+    }
+    // Chatter in those languages stays chatter, and English words that
+    // are also foreign words are not reread ("pays", "land").
+    for text in [
+        "alguien tiene buenas playlists de reggaeton para el gym?",
+        "wie kann ich meine playlist mit freunden teilen",
+        "quel est le meilleur casque pour la musique classique",
+        "who pays for the family plan in your house",
+        "my plane is about to land, offline playlists ready",
+    ] {
+        let m = world().1.match_text(text);
+        assert_eq!(m.tier, Tier::Low, "{text:?} → {:?}", m.best);
+    }
+}

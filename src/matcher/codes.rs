@@ -1222,6 +1222,7 @@ mod class {
     pub const MUSIC: u16 = 256;
     pub const WEB_API: u16 = 512;
     pub const SOFT_PROBLEM: u16 = 1024;
+    pub const INTL_WORD: u16 = 2048;
 }
 
 /// Every listed word with its classes: one hash lookup per token instead
@@ -1242,6 +1243,7 @@ fn word_classes() -> &'static HashMap<&'static str, u16> {
             (MUSIC_WORDS, class::MUSIC),
             (WEB_API_WORDS, class::WEB_API),
             (SOFT_PROBLEM_WORDS, class::SOFT_PROBLEM),
+            (super::lexicon::FUNCTION_WORDS, class::INTL_WORD),
         ] {
             for w in list {
                 *m.entry(w).or_default() |= bit;
@@ -1274,6 +1276,9 @@ pub(crate) struct Context {
     pub web_api: bool,
     /// Words about music on Spotify (premium, playlist, song).
     pub music: bool,
+    /// Written in another language: two or more of its small words
+    /// ([`super::lexicon::FUNCTION_WORDS`]).
+    pub other_language: bool,
     /// Token indices of words that change how a bare number reads.
     foreign_at: Vec<usize>,
     /// Each token's word-list classes.
@@ -1320,6 +1325,14 @@ impl Context {
             api: any(class::API),
             web_api: any(class::WEB_API),
             music: any(class::MUSIC),
+            other_language: {
+                let mut words = tokens
+                    .iter()
+                    .zip(&class)
+                    .filter(|(_, c)| *c & class::INTL_WORD != 0)
+                    .map(|(t, _)| t.text);
+                words.next().is_some_and(|first| words.any(|w| w != first))
+            },
             foreign_at,
             class,
         }

@@ -12,6 +12,7 @@
 //! [`Thresholds`] turn it into a [`Tier`]: answer, ask, or stay silent.
 
 mod codes;
+mod lexicon;
 mod normalize;
 mod text;
 mod tokens;
@@ -201,7 +202,17 @@ impl Matcher {
         let toks = tokens::tokenize(&norm.text);
         let context = codes::Context::of(&toks);
         let code_hits = self.codes.scan(&norm.text, &toks, &context);
-        let text_hits = self.text.scan(&toks, 0.45);
+        // A report in another language: its words are matched read as
+        // English (codes are read as written).
+        let english = context
+            .other_language
+            .then(|| lexicon::read_as_english(&toks));
+        let english_context = english.as_deref().map(codes::Context::of);
+        let (words, wctx) = match (&english, &english_context) {
+            (Some(e), Some(c)) => (e.as_slice(), c),
+            _ => (toks.as_slice(), &context),
+        };
+        let text_hits = self.text.scan(words, 0.45);
 
         let excerpt = |s: usize, e: usize| excerpt_of(&norm, input, s, e);
 
@@ -261,10 +272,10 @@ impl Matcher {
             // a pasted Spotify message is ours unless the app came first.
             let elsewhere = match h.kind {
                 text::TextKind::Title | text::TextKind::Phrase => {
-                    context.other_app_at.is_some()
-                        || (context.foreign
-                            && !context.spotify
-                            && !context.api
+                    wctx.other_app_at.is_some()
+                        || (wctx.foreign
+                            && !wctx.spotify
+                            && !wctx.api
                             && h.matched.to_lowercase().contains("spotify"))
                 }
                 // "…is blocking my minecraft server" matched part of "A
@@ -272,9 +283,9 @@ impl Matcher {
                 _ => {
                     // Likewise next to a device or another program
                     // ("my firewall blocks the printer").
-                    context.elsewhere_before(h.start)
-                        || ((context.other_app_at.is_some() || context.foreign)
-                            && !context.spotify
+                    wctx.elsewhere_before(h.start)
+                        || ((wctx.other_app_at.is_some() || wctx.foreign)
+                            && !wctx.spotify
                             && h.matched.to_lowercase().contains("spotify"))
                 }
             };
@@ -286,19 +297,19 @@ impl Matcher {
             // chatter ("how do i change my display name"); our own titles
             // need Spotify named; Web API wording needs Spotify named.
             let weak = match h.kind {
-                text::TextKind::Title => !context.spotify,
-                text::TextKind::Phrase => !context.problem,
+                text::TextKind::Title => !wctx.spotify,
+                text::TextKind::Phrase => !wctx.problem,
                 text::TextKind::Message | text::TextKind::Sentence => {
-                    !context.problem && !context.spotify && score < 0.65
+                    !wctx.problem && !wctx.spotify && score < 0.65
                 }
-            } || (self.webapi[e] && !context.spotify && !context.api && score < 0.65);
+            } || (self.webapi[e] && !wctx.spotify && !wctx.api && score < 0.65);
             if weak {
                 score = score.min(0.4);
             }
             // A developer's report about the Web API ("…from the api",
             // "the play endpoint") is about a Web API error, not about the
             // app's own errors that share its words ("premium required").
-            if context.web_api && !self.webapi[e] {
+            if wctx.web_api && !self.webapi[e] {
                 score *= 0.85;
             }
             // The app shows some shared messages bare and others with a code
@@ -369,8 +380,8 @@ impl Matcher {
             })
             .collect();
         rank(&mut ranked);
-        self.description(&mut ranked, &toks, &context, &norm, input, thresholds);
-        self.lead_shared_message(&mut ranked, &toks, &support);
+        self.description(&mut ranked, words, wctx, &norm, input, thresholds);
+        self.lead_shared_message(&mut ranked, words, &support);
         let mut candidates: Vec<Candidate> = ranked.into_iter().map(|(_, c)| c).collect();
         candidates.truncate(MAX_CANDIDATES);
 

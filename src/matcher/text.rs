@@ -210,6 +210,11 @@ const STOP: &[&str] = &[
     "one",
     "here",
     "may",
+    // What is left of "you've", "we'll", "they're" once the apostrophe
+    // splits them.
+    "ve",
+    "ll",
+    "re",
     // Every error report says these; they tell entries apart no better than chatter.
     "error",
     "errors",
