@@ -1243,11 +1243,13 @@ fn word_classes() -> &'static HashMap<&'static str, u16> {
             (MUSIC_WORDS, class::MUSIC),
             (WEB_API_WORDS, class::WEB_API),
             (SOFT_PROBLEM_WORDS, class::SOFT_PROBLEM),
-            (super::lexicon::FUNCTION_WORDS, class::INTL_WORD),
         ] {
             for w in list {
                 *m.entry(w).or_default() |= bit;
             }
+        }
+        for w in super::lexicon::function_words() {
+            *m.entry(w).or_default() |= class::INTL_WORD;
         }
         m
     })
@@ -1277,7 +1279,7 @@ pub(crate) struct Context {
     /// Words about music on Spotify (premium, playlist, song).
     pub music: bool,
     /// Written in another language: two or more of its small words
-    /// ([`super::lexicon::FUNCTION_WORDS`]).
+    /// ([`super::lexicon::function_words`]).
     pub other_language: bool,
     /// Token indices of words that change how a bare number reads.
     foreign_at: Vec<usize>,
