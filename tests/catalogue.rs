@@ -349,3 +349,21 @@ fn error_2026_keeps_its_per_os_steps() {
     assert!(dns.variants[&Platform::Windows].contains("ipconfig /flushdns"));
     assert!(dns.variants[&Platform::Macos].contains("dscacheutil -flushcache"));
 }
+
+#[test]
+fn a_phrase_that_names_the_entrys_own_code_is_caught() {
+    // Without its number the phrase reads "spotify says service down",
+    // which fits any outage.
+    let with =
+        |phrase: &str| VALID.replace("escalate =", &format!("phrases = [{phrase:?}]\nescalate ="));
+    let e = errors(&[("auth-1.toml", &with("spotify says service down, auth 1"))]);
+    assert!(
+        e.problems
+            .iter()
+            .any(|p| p.field.as_deref() == Some("phrases[0]") && p.message.contains("code (1)")),
+        "{e}"
+    );
+    // Other numbers in a phrase are fine.
+    let dir = folder(&[("auth-1.toml", &with("waited 10 min and it is still down"))]);
+    assert!(catalogue::load_dir(dir.path()).is_ok());
+}

@@ -421,6 +421,33 @@ fn check_file(file: &Path, src: &str) -> (Option<Entry>, Vec<Problem>) {
         .collect();
     let sources = fc.list("sources", &raw.sources, 1);
     let phrases = fc.list("phrases", &raw.phrases, 0);
+    // The matcher finds the code itself, and reads a phrase without its
+    // numbers: a phrase that names its entry's number ("spotify won't
+    // connect error 2026") reads as "spotify won't connect", which fits a
+    // dozen errors.
+    let code_parts: Vec<&str> = std::iter::once(id.as_str())
+        .chain(also.iter().map(String::as_str))
+        .filter_map(|c| c.rsplit_once(':').map(|(_, n)| n))
+        .filter(|n| {
+            let digits = n.trim_start_matches('-');
+            !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+        })
+        .collect();
+    for (i, p) in phrases.iter().enumerate() {
+        let lower = p.to_lowercase();
+        if let Some(code) = lower
+            .split(|c: char| !c.is_alphanumeric() && c != '-')
+            .find(|w| code_parts.contains(w))
+        {
+            fc.error(
+                &format!("phrases[{i}]"),
+                format!(
+                    "names the entry's code ({code}); the code is matched on its own, so \
+                     a phrase should say what users write without it"
+                ),
+            );
+        }
+    }
     if raw.draft {
         fc.push(
             Level::Warning,
