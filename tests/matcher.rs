@@ -461,3 +461,18 @@ fn a_report_in_another_language_is_read_by_what_its_words_mean() {
         assert_eq!(m.tier, Tier::Low, "{text:?} → {:?}", m.best);
     }
 }
+
+#[test]
+fn an_app_store_is_another_service_but_the_microsoft_store_spotify_is_ours() {
+    for text in [
+        "iphone says cannot connect to app store",
+        "play store says cannot download app",
+    ] {
+        let m = world().1.match_text(text);
+        assert_eq!(m.tier, Tier::Low, "{text:?} → {:?}", m.best);
+    }
+    assert_eq!(
+        answer("got it from the microsoft store and error 2026 when opening").as_deref(),
+        Some("error:2026")
+    );
+}

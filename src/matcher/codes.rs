@@ -270,6 +270,11 @@ const OTHER_APPS: &[&str] = &[
     "hbo",
     "primevideo",
     "audible",
+    // App stores ("the app store says it cannot connect"; also "app
+    // store" and "play store" in two words, see `Context::of`). Spotify
+    // named with them still counts as Spotify.
+    "appstore",
+    "playstore",
 ];
 
 /// Developer tools and platforms: their errors look like Web API errors
@@ -1290,10 +1295,17 @@ pub(crate) struct Context {
 impl Context {
     pub(crate) fn of(tokens: &[Token<'_>]) -> Context {
         let classes = word_classes();
-        let class: Vec<u16> = tokens
+        let mut class: Vec<u16> = tokens
             .iter()
             .map(|t| classes.get(t.text).copied().unwrap_or(0))
             .collect();
+        // "app store", "play store": a store of apps, not the Microsoft
+        // Store many get Spotify from.
+        for (k, pair) in tokens.windows(2).enumerate() {
+            if pair[1].text == "store" && matches!(pair[0].text, "app" | "play") {
+                class[k + 1] |= class::OTHER_APP;
+            }
+        }
         let any = |bit: u16| class.iter().any(|c| c & bit != 0);
         let spotify = tokens
             .iter()
