@@ -609,9 +609,13 @@ impl CodeIndex {
         let mut i = 0;
         while i < tokens.len() {
             self.symbols_at(text, tokens, i, context, &mut hits);
+            let before = hits.len();
             if let Some((ni, j)) = self.namespace_at(text, tokens, i) {
                 self.codes_after(text, tokens, i, ni, j, context, &mut hits);
-            } else {
+            }
+            // (A namespace with its number joined can also read as a
+            // misspelt namespace: "accesspoint17" is "accesspointlt".)
+            if hits.len() == before {
                 self.joined_at(tokens, i, context, &mut hits);
             }
             self.error_number_at(text, tokens, i, context, &mut hits);
