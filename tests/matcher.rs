@@ -33,6 +33,8 @@ fn codes_in_every_common_spelling_are_recognised() {
         // Joined, a long namespace also reads as a misspelt one
         // ("accesspointlt"); the number wins.
         ("accesspoint17 whenever the vpn is on", "accesspoint:17"),
+        ("error30 when i open spotify", "error:30"),
+        ("auth.73", "auth:73"),
         ("error code 30", "error:30"),
         ("Error code: 4", "error:4"),
         ("spotify error 2026", "error:2026"),
@@ -319,6 +321,16 @@ fn a_version_number_does_not_split_a_displayed_message() {
         answer("spotify login servers down? it tells me to try again later every time").as_deref(),
         Some("installer:unsupported-platform")
     );
+}
+
+#[test]
+fn a_message_that_is_only_a_namespace_and_a_number_is_asked_about() {
+    let m = world().1.match_text("auth 73");
+    assert_eq!((m.tier, m.best.as_deref()), (Tier::Medium, Some("auth:73")));
+    let m = world()
+        .1
+        .match_text("session 3 of the workshop starts at 7");
+    assert_eq!(m.tier, Tier::Low);
 }
 
 #[test]

@@ -777,20 +777,26 @@ impl CodeIndex {
         let colon = [first_sep, sep]
             .iter()
             .any(|s| s.contains(':') || s.contains(';'));
+        // Joined like a code, without a space ("auth.73", "auth_73"): a
+        // colon OCR read as a dot, or a code typed from memory.
+        let tight = !keyword && matches!(first_sep, "." | "_");
         let elsewhere = context.elsewhere_before(tokens[i].start);
         let accepted = colon
             || ns.strong
-            || (!elsewhere && (keyword || (context.spotify_or_error && !context.foreign)));
+            || (!elsewhere && (keyword || tight || (context.spotify_or_error && !context.foreign)));
         // "accounts 409" with nothing else about Spotify or an error: a
         // question, not an answer, and only for a number of three digits or
-        // more that is one of the namespace's codes ("2 accounts 3 songs"
-        // is not). Words about music on Spotify ("…on family premium")
+        // more (or a message that is nothing else) that is one of the
+        // namespace's codes ("2 accounts 3 songs" is not). Words about music on Spotify ("…on family premium")
         // make it an answer.
+        // The whole message is the namespace and its number ("auth 73"):
+        // asked about, whatever the number's length.
+        let alone = i == 0 && j + 1 == tokens.len();
         let weak = !accepted
             && !elsewhere
             && !context.foreign_near(i, j)
             && ocr_digits(tokens[j].text).is_some_and(|n| {
-                n.len() >= 3
+                (n.len() >= 3 || alone)
                     && ns
                         .codes
                         .iter()

@@ -21,21 +21,44 @@ pub fn tokenize(s: &str) -> Vec<Token<'_>> {
                 start = Some(i);
             }
         } else if let Some(st) = start.take() {
-            out.push(Token {
-                text: &s[st..i],
-                start: st,
-                end: i,
-            });
+            push(&mut out, s, st, i);
         }
     }
     if let Some(st) = start {
-        out.push(Token {
-            text: &s[st..],
-            start: st,
-            end: s.len(),
-        });
+        push(&mut out, s, st, s.len());
     }
     out
+}
+
+/// Pushes the token `s[start..end]`; "error30" and "errorcode4" are two
+/// tokens, the word and its number, as if spaced.
+fn push<'a>(out: &mut Vec<Token<'a>>, s: &'a str, start: usize, end: usize) {
+    let t = &s[start..end];
+    let word = ["errorcode", "error", "err"]
+        .into_iter()
+        .find(|w| t.starts_with(w));
+    if let Some(w) = word {
+        let digits = &t[w.len()..];
+        if (1..=4).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) {
+            let cut = start + w.len();
+            out.push(Token {
+                text: &s[start..cut],
+                start,
+                end: cut,
+            });
+            out.push(Token {
+                text: digits,
+                start: cut,
+                end,
+            });
+            return;
+        }
+    }
+    out.push(Token {
+        text: t,
+        start,
+        end,
+    });
 }
 
 /// Reads a token that should be a number the way OCR garbles digits:
@@ -168,6 +191,11 @@ mod tests {
             .map(|t| t.text)
             .collect();
         assert_eq!(t, ["error", "code", "17", "accesspoint", "17"]);
+        let t: Vec<&str> = tokenize("error30 errorcode4 errors")
+            .iter()
+            .map(|t| t.text)
+            .collect();
+        assert_eq!(t, ["error", "30", "errorcode", "4", "errors"]);
     }
 
     #[test]
