@@ -35,6 +35,7 @@ fn codes_in_every_common_spelling_are_recognised() {
         ("accesspoint17 whenever the vpn is on", "accesspoint:17"),
         ("error30 when i open spotify", "error:30"),
         ("auth.73", "auth:73"),
+        ("eme_no_supported_keysytem", "eme_no_supported_keysystem"),
         ("error code 30", "error:30"),
         ("Error code: 4", "error:4"),
         ("spotify error 2026", "error:2026"),

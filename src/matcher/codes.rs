@@ -654,7 +654,17 @@ impl CodeIndex {
                 continue;
             }
             let window = &tokens[i..i + n];
-            if !window.iter().zip(&sym.tokens).all(|(t, s)| same(t.text, s)) {
+            // After the first word of a long constant, a long word may be
+            // mistyped ("eme_no_supported_keysytem").
+            let close = |k: usize, t: &str, s: &str| {
+                same(t, s) || (n >= 3 && k > 0 && s.len() >= 6 && fuzzy_word(t, s))
+            };
+            if !window
+                .iter()
+                .zip(&sym.tokens)
+                .enumerate()
+                .all(|(k, (t, s))| close(k, t.text, s))
+            {
                 continue;
             }
             // Written as a constant (`_`, `-`, `.` joints) is certain; spaced
