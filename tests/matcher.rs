@@ -492,3 +492,17 @@ fn an_app_store_is_another_service_but_the_microsoft_store_spotify_is_ours() {
         Some("error:2026")
     );
 }
+
+#[test]
+fn spotify_and_small_words_are_not_what_tells_errors_apart() {
+    // "spotify can't update itself" is not in this report: only
+    // "spotify" and "update" are, and "itself" says nothing.
+    assert_eq!(
+        answer("spotify says i need to update my profile before i can log in").as_deref(),
+        Some("accounts:407")
+    );
+    assert_eq!(
+        answer("my spotify updated itself overnight and the new layout is so ugly"),
+        None
+    );
+}

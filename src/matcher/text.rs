@@ -82,6 +82,8 @@ pub struct TextIndex {
     /// an entry's profile is the words of everything it says.
     postings: FxHashMap<String, (f32, Vec<u32>)>,
     entries: usize,
+    /// The vocabulary id of "spotify".
+    spotify: Option<u32>,
 }
 
 /// The entry whose words, taken all together, a description shares most
@@ -210,6 +212,33 @@ const STOP: &[&str] = &[
     "one",
     "here",
     "may",
+    // Small words that say nothing about which error: rare in the
+    // catalogue, they would weigh like its rarest words.
+    "itself",
+    "myself",
+    "yourself",
+    "themselves",
+    "anymore",
+    "whenever",
+    "because",
+    "since",
+    "while",
+    "until",
+    "something",
+    "anything",
+    "everything",
+    "nothing",
+    "thing",
+    "things",
+    "ok",
+    "okay",
+    "yeah",
+    "yes",
+    "thanks",
+    "thank",
+    "lot",
+    "bit",
+    "kinda",
     // What is left of "you've", "we'll", "they're" once the apostrophe
     // splits them.
     "ve",
@@ -427,6 +456,7 @@ impl TextIndex {
             background,
             postings,
             entries: catalogue.len(),
+            spotify,
         }
     }
 
@@ -639,8 +669,20 @@ impl TextIndex {
             let coverage = best / text.total;
             // A one-word text (a title like "Country mismatch" shrinks to
             // little) needs more than one word of evidence in the message.
+            // And "Spotify" is not such evidence ("spotify can't update
+            // itself" is not found in "spotify says update my profile").
             let distinct = counts.len();
-            if coverage < min_coverage || (distinct >= 2 && found_words(&hs, best_span) < 2) {
+            let spotify_slot = text
+                .words
+                .iter()
+                .position(|(w, _)| Some(*w) == self.spotify)
+                .map(|s| s as u16);
+            let others = distinct - usize::from(spotify_slot.is_some());
+            if coverage < min_coverage
+                || (distinct >= 2
+                    && (found_words(&hs, best_span, None) < 2
+                        || found_words(&hs, best_span, spotify_slot) < others.min(2)))
+            {
                 continue;
             }
             // A pasted message arrives in one piece; its words scattered
@@ -722,11 +764,12 @@ fn mostly_in_order(hs: &[(u16, usize)], span: (usize, usize), n: usize) -> bool 
     ordered * 4 >= (present.len() - 1) * 3
 }
 
-/// Distinct text words found inside the span.
-fn found_words(hs: &[(u16, usize)], span: (usize, usize)) -> usize {
+/// Distinct text words found inside the span, but for the word in slot
+/// `skip`.
+fn found_words(hs: &[(u16, usize)], span: (usize, usize), skip: Option<u16>) -> usize {
     let mut slots: Vec<u16> = hs
         .iter()
-        .filter(|(_, p)| *p >= span.0 && *p <= span.1)
+        .filter(|(s, p)| *p >= span.0 && *p <= span.1 && Some(*s) != skip)
         .map(|(s, _)| *s)
         .collect();
     slots.sort_unstable();
