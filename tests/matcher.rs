@@ -498,7 +498,8 @@ fn spotify_and_small_words_are_not_what_tells_errors_apart() {
     // "spotify can't update itself" is not in this report: only
     // "spotify" and "update" are, and "itself" says nothing.
     assert_eq!(
-        answer("spotify says i need to update my profile before i can log in").as_deref(),
+        answer("spotify logged me out by itself, now it wants an update of my profile info")
+            .as_deref(),
         Some("accounts:407")
     );
     assert_eq!(
