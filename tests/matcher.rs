@@ -507,3 +507,18 @@ fn spotify_and_small_words_are_not_what_tells_errors_apart() {
         None
     );
 }
+
+#[test]
+fn questions_and_other_programs_complaints_stay_silent() {
+    for text in [
+        // "can" is not "can't".
+        "how do i make a playlist that my friends can add songs to",
+        // A title's words, in a question.
+        "how do i change the profile pic on my spotify account",
+        // A browser's own error, Spotify not named.
+        "chrome says ERR_CONNECTION_TIMED_OUT on every site but edge works",
+    ] {
+        let m = world().1.match_text(text);
+        assert_eq!(m.tier, Tier::Low, "{text:?} → {:?}", m.candidates.first());
+    }
+}

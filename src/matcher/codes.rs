@@ -1319,6 +1319,20 @@ impl Context {
             .iter()
             .map(|t| classes.get(t.text).copied().unwrap_or(0))
             .collect();
+        // "can" and "won" say something went wrong only as "can't" and
+        // "won't", or as what is blocked ("…before i can log in"); "my
+        // friends can add songs" is a question.
+        for k in 0..tokens.len() {
+            let blocked = tokens[k.saturating_sub(2)..k]
+                .iter()
+                .any(|p| matches!(p.text, "before" | "until" | "till" | "unless"));
+            if matches!(tokens[k].text, "can" | "won")
+                && tokens.get(k + 1).is_none_or(|n| n.text != "t")
+                && !blocked
+            {
+                class[k] &= !class::PROBLEM;
+            }
+        }
         // "app store", "play store": a store of apps, not the Microsoft
         // Store many get Spotify from.
         for (k, pair) in tokens.windows(2).enumerate() {

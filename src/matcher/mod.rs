@@ -295,9 +295,11 @@ impl Matcher {
             let mut score = h.score;
             // Without a word that something went wrong, words alone are
             // chatter ("how do i change my display name"); our own titles
-            // need Spotify named; Web API wording needs Spotify named.
+            // need Spotify named too ("…the profile pic on my spotify
+            // account" is not "Incomplete account profile"); Web API
+            // wording needs Spotify named.
             let weak = match h.kind {
-                text::TextKind::Title => !wctx.spotify,
+                text::TextKind::Title => !wctx.spotify || !wctx.problem,
                 text::TextKind::Phrase => !wctx.problem,
                 text::TextKind::Message | text::TextKind::Sentence => {
                     !wctx.problem && !wctx.spotify && score < 0.65
@@ -411,8 +413,9 @@ impl Matcher {
     /// well (nothing to answer, or only a loose phrase or title): the
     /// entry its words point to as a whole ([`text::TextIndex::profile`]),
     /// when that is clear: three shared words or more, well ahead of the
-    /// runner-up, and no other app named (a device or an update is fine:
-    /// "after the windows update…").
+    /// runner-up, and no other app named (a device, a browser or an
+    /// update is fine when Spotify is named too: "after the windows update
+    /// spotify…").
     fn description(
         &self,
         ranked: &mut Vec<(usize, Candidate)>,
@@ -431,7 +434,14 @@ impl Matcher {
                 || (matches!(c.reason.kind, ReasonKind::Phrase | ReasonKind::Title)
                     && c.score < DESCRIPTION_STRENGTH)
         });
-        if any_code || !loose || !context.complaint || context.other_app_at.is_some() {
+        // Nor when another program or device is named and Spotify is not
+        // ("chrome says ERR_CONNECTION_TIMED_OUT on every site").
+        if any_code
+            || !loose
+            || !context.complaint
+            || context.other_app_at.is_some()
+            || (context.foreign && !context.spotify)
+        {
             return;
         }
         let Some(p) = self.text.profile(toks) else {
