@@ -522,3 +522,15 @@ fn questions_and_other_programs_complaints_stay_silent() {
         assert_eq!(m.tier, Tier::Low, "{text:?} → {:?}", m.candidates.first());
     }
 }
+
+#[test]
+fn a_pasted_message_is_read_where_it_stands_whole_not_from_words_repeated_earlier() {
+    // "download" and "spotify" come earlier in the story too; the pasted
+    // message is the one about extracting, and it is clear.
+    let m = world().1.match_text(
+        "downloaded the spotify installer twice, the download itself finishes, \
+         then an error occurred while trying to extract spotify",
+    );
+    assert_eq!(m.best.as_deref(), Some("com.spotify.installer:-2"));
+    assert!(!m.ambiguous, "{:?}", m.candidates);
+}

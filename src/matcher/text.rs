@@ -661,7 +661,14 @@ impl TextIndex {
                     }
                     lo += 1;
                 }
-                if sum > best {
+                // A word repeated further on: the window starts there, with
+                // the same words closer together.
+                while lo < hi && counts[hs[lo].0 as usize] > 1 {
+                    counts[hs[lo].0 as usize] -= 1;
+                    lo += 1;
+                }
+                let tighter = pos - hs[lo].1 < best_span.1 - best_span.0;
+                if sum > best + 1e-5 || (sum > best - 1e-5 && tighter) {
                     best = sum;
                     best_span = (hs[lo].1, pos);
                 }
@@ -747,16 +754,22 @@ impl TextIndex {
 }
 
 /// Whether the text's words found inside the span mostly keep the text's
-/// order (three in four of the neighbouring pairs).
+/// order (three in four of the neighbouring pairs). A word the message
+/// repeats is read where it continues the order best ("…the spotify
+/// installer… an error occurred while trying to extract spotify"): at its
+/// first place after the previous word, else at its first place.
 fn mostly_in_order(hs: &[(u16, usize)], span: (usize, usize), n: usize) -> bool {
-    let mut first: Vec<Option<usize>> = vec![None; n];
-    for &(slot, pos) in hs.iter().filter(|(_, p)| *p >= span.0 && *p <= span.1) {
-        let f = &mut first[slot as usize];
-        if f.is_none() {
-            *f = Some(pos);
+    let inside = || hs.iter().filter(|(_, p)| *p >= span.0 && *p <= span.1);
+    let mut present: Vec<usize> = Vec::with_capacity(n);
+    for slot in 0..n as u16 {
+        let at = inside().filter(|(s, _)| *s == slot).map(|(_, p)| *p);
+        let after = present
+            .last()
+            .and_then(|&prev| at.clone().find(|&p| p > prev));
+        if let Some(p) = after.or_else(|| at.min()) {
+            present.push(p);
         }
     }
-    let present: Vec<usize> = first.into_iter().flatten().collect();
     if present.len() < 3 {
         return true;
     }
