@@ -74,6 +74,12 @@ fn ocr_noise_in_codes_is_read_through() {
             "auth:3",
         ),
         ("ＡＣＣＯＵＮＴＳ：４０８", "accounts:408"),
+        // A digit for a letter inside a short word of the namespace, and a
+        // letter for the digit.
+        (
+            "A firewall may be blocking Spotify.\n(Error code: desktop_1ogin_accounts:S)",
+            "desktop_login_accounts:5",
+        ),
         // Digits and words split apart by the dialog's layout.
         ("accounts:4 0 8", "accounts:408"),
         ("Error code: auth: 7 3", "auth:73"),

@@ -717,13 +717,17 @@ impl CodeIndex {
                     continue;
                 }
                 // Long words of a multi-word namespace may be OCR-garbled
-                // (`com.spotify.instaIler`).
-                let ok =
-                    tokens[i..i + n].iter().zip(alias).all(|(t, a)| {
-                        t.text == a || (n > 1 && a.len() >= 6 && fuzzy_word(t.text, a))
-                    }) && tokens[i..i + n].windows(2).all(|w| {
-                        w[1].start - w[0].end <= 2 && !text[w[0].end..w[1].start].contains('\n')
-                    });
+                // (`com.spotify.instaIler`), and any with a digit for a
+                // letter (`desktop_1ogin_accounts`).
+                let ok = tokens[i..i + n].iter().zip(alias).all(|(t, a)| {
+                    t.text == a
+                        || (n > 1 && a.len() >= 6 && fuzzy_word(t.text, a))
+                        || (n > 1
+                            && t.text.bytes().any(|b| b.is_ascii_digit())
+                            && ocr_letters(t.text) == *a)
+                }) && tokens[i..i + n].windows(2).all(|w| {
+                    w[1].start - w[0].end <= 2 && !text[w[0].end..w[1].start].contains('\n')
+                });
                 if ok {
                     return Some((*ni, i + n));
                 }
