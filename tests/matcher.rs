@@ -540,3 +540,13 @@ fn a_pasted_message_is_read_where_it_stands_whole_not_from_words_repeated_earlie
     assert_eq!(m.best.as_deref(), Some("com.spotify.installer:-2"));
     assert!(!m.ambiguous, "{:?}", m.candidates);
 }
+
+#[test]
+fn a_phrase_of_a_few_common_words_found_whole_is_weak_evidence() {
+    // "spotify can't update itself" is three words every update complaint
+    // has; finding them is no answer.
+    let m = world()
+        .1
+        .match_text("spotify opens but an update popup blocks playback and i can't close it");
+    assert_ne!(m.answer(), Some("accounts:critical-update-error"));
+}
