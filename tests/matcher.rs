@@ -550,3 +550,15 @@ fn a_phrase_of_a_few_common_words_found_whole_is_weak_evidence() {
         .match_text("spotify opens but an update popup blocks playback and i can't close it");
     assert_ne!(m.answer(), Some("accounts:critical-update-error"));
 }
+
+#[test]
+fn entries_tied_on_the_users_words_are_ordered_by_what_else_the_report_says() {
+    // Both a region phrase and a Premium phrase fit as well; "free plan"
+    // and "premium" belong to the Premium-only entry. Still a question.
+    let m = world().1.match_text(
+        "on the free plan one song only says spotify can't play this, \
+         my friend with premium plays it with no problem",
+    );
+    assert_eq!(m.best.as_deref(), Some("not_available_in_non_premium"));
+    assert!(m.ambiguous);
+}

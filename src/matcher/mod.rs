@@ -481,6 +481,11 @@ impl Matcher {
     /// catalogue marks it as the `lead` for that message. The nudges are
     /// smaller than the tie margin, so the result stays ambiguous and the
     /// others stay candidates.
+    ///
+    /// Entries tied on the user's own words (phrases, titles, descriptions)
+    /// are ordered the same way ("on the free plan … spotify can't play
+    /// this, my friend with premium can" fits the Premium-only entry), but
+    /// keep their scores: a tie-break is no reason to answer.
     fn lead_shared_message(
         &self,
         ranked: &mut [(usize, Candidate)],
@@ -491,9 +496,21 @@ impl Matcher {
             return;
         };
         let floor = top.score - TIE;
+        // A quoted message ties with the others quoting it; a description
+        // in the user's words with other descriptions. (Those are only
+        // ordered: a tie-break never lifts words over a threshold.)
+        let pasted = top.reason.kind == ReasonKind::Message;
+        let top_score = top.score;
         let tied = ranked
             .iter()
-            .take_while(|(_, c)| c.reason.kind == ReasonKind::Message && c.score >= floor)
+            .take_while(|(_, c)| {
+                c.score >= floor
+                    && match c.reason.kind {
+                        ReasonKind::Code => false,
+                        ReasonKind::Message => pasted,
+                        _ => !pasted,
+                    }
+            })
             .count();
         if tied < 2 {
             return;
@@ -514,7 +531,7 @@ impl Matcher {
                     + if support[e] > 0.0 { 0.006 } else { 0.0 }
                     + if self.lead[e] { 0.004 } else { 0.0 };
                 let key = c.score + nudge;
-                c.score = key.min(1.0);
+                c.score = key.min(if pasted { 1.0 } else { top_score });
                 (key, (e, c))
             })
             .collect();
