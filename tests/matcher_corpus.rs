@@ -2,7 +2,11 @@
 //!
 //! `tests/corpus/dev.jsonl` is the set the matcher is tuned on;
 //! `tests/corpus/holdout.jsonl` was written independently and is never
-//! tuned on: it measures how the matcher generalises. Each line is
+//! tuned on: it measures how the matcher generalises (its misses have been
+//! read, so it is no longer blind). `tests/corpus/fresh.jsonl` was written
+//! blind from the public reference alone, by someone who had not seen the
+//! catalogue or the other sets; it first measured 139/150 on reports and
+//! 3 false positives in 80, before its misses were read. Each line is
 //! `{"text", "expect": id | null, "kind", "alternatives"?: [ids]}`.
 //!
 //! Targets (issue 3): top-1 accuracy ≥ 0.97 on error reports, and a
@@ -164,12 +168,17 @@ fn check(name: &str, min_accuracy: f64, max_false_positives: f64) {
 
 #[test]
 fn dev_corpus_accuracy_and_silence_do_not_regress() {
-    check("dev.jsonl", 0.94, TARGET_FALSE_POSITIVES);
+    check("dev.jsonl", 0.975, TARGET_FALSE_POSITIVES);
 }
 
 #[test]
 fn holdout_corpus_accuracy_and_silence_do_not_regress() {
-    check("holdout.jsonl", 0.945, 0.02);
+    check("holdout.jsonl", 0.95, TARGET_FALSE_POSITIVES);
+}
+
+#[test]
+fn fresh_corpus_accuracy_and_silence_do_not_regress() {
+    check("fresh.jsonl", 0.945, TARGET_FALSE_POSITIVES);
 }
 
 #[test]
