@@ -1011,12 +1011,12 @@ impl CodeIndex {
                 .any(|w| fuzzy_word(t, w) && (t.len() >= 4 || t == "err")))
             || context.is(i, class::INTL_ERROR);
         // "code 7 on spotify": "code" alone, when Spotify is named, the
-        // message is not a Web API report (whose "code" is an HTTP or
-        // library code), the code is not a promo or gift code, and no
+        // message is not a developer's Web API report (whose "code" is an
+        // HTTP or library code; "the spotify app" is not one), the code is not a promo or gift code, and no
         // "error" came before (that reading is the one above).
         let bare_code = t == "code"
             && context.spotify
-            && !context.api
+            && !context.web_api
             && (i == 0
                 || !matches!(
                     tokens[i - 1].text,
@@ -1327,13 +1327,13 @@ impl Context {
         // "won't", or as what is blocked ("…before i can log in"); "my
         // friends can add songs" is a question.
         for k in 0..tokens.len() {
+            if !matches!(tokens[k].text, "can" | "won") {
+                continue;
+            }
             let blocked = tokens[k.saturating_sub(2)..k]
                 .iter()
                 .any(|p| matches!(p.text, "before" | "until" | "till" | "unless"));
-            if matches!(tokens[k].text, "can" | "won")
-                && tokens.get(k + 1).is_none_or(|n| n.text != "t")
-                && !blocked
-            {
+            if !blocked && tokens.get(k + 1).is_none_or(|n| n.text != "t") {
                 class[k] &= !class::PROBLEM;
             }
         }
