@@ -563,3 +563,14 @@ fn entries_tied_on_the_users_words_are_ordered_by_what_else_the_report_says() {
     assert_eq!(m.best.as_deref(), Some("not_available_in_non_premium"));
     assert!(m.ambiguous);
 }
+
+#[test]
+fn an_unsure_code_still_leads_the_words() {
+    // "session 103" next to a browser is only asked about; the words about
+    // a session expiring after a browser login do not overtake it.
+    let m = world()
+        .1
+        .match_text("session 103 every single time after logging in thru chrome, stuck");
+    assert_eq!(m.candidates[0].id, "session:103", "{:?}", m.candidates);
+    assert_eq!(m.candidates[0].reason.kind, ReasonKind::Code);
+}

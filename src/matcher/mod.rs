@@ -234,6 +234,8 @@ impl Matcher {
         let mut support: Vec<f32> = vec![0.0; self.ids.len()];
         let mut unknown_code = None;
         let mut any_code = false;
+        // The strongest code found: words stay below it.
+        let mut code_strength = 0.0f32;
         for h in code_hits {
             // About another app named before it, and not about Spotify:
             // its errors, not ours.
@@ -250,6 +252,7 @@ impl Matcher {
                 continue;
             }
             any_code = true;
+            code_strength = code_strength.max(h.strength);
             let (start, end, ex) = excerpt(h.start, h.end);
             let cand = Candidate {
                 id: self.ids[e].clone(),
@@ -323,7 +326,7 @@ impl Matcher {
             }
             // Words are evidence too, but never beat a code.
             if any_code {
-                score = score.min(0.6);
+                score = score.min(0.6).min(code_strength - 0.01);
             }
             // Words found inside a quoted message (a phrase with "firewall"
             // inside the firewall message) are the same evidence again, not
