@@ -574,3 +574,18 @@ fn an_unsure_code_still_leads_the_words() {
     assert_eq!(m.candidates[0].id, "session:103", "{:?}", m.candidates);
     assert_eq!(m.candidates[0].reason.kind, ReasonKind::Code);
 }
+
+#[test]
+fn a_blank_or_weird_screen_is_a_complaint() {
+    assert_eq!(
+        answer("the whole window turns into a blank page with a reload page button").as_deref(),
+        Some("fatal-error")
+    );
+    // But saying something is weird or empty is not an error report.
+    for text in [
+        "my spotify wrapped was so weird this year lol",
+        "my discover weekly is empty this week",
+    ] {
+        assert_eq!(world().1.match_text(text).tier, Tier::Low, "{text:?}");
+    }
+}

@@ -491,6 +491,15 @@ const PROBLEM_WORDS: &[&str] = &[
     "broke",
     "breaks",
     "refused",
+    "weird",
+    "strange",
+    "blank",
+    "empty",
+    "frozen",
+    "freezes",
+    "froze",
+    "freezing",
+    "hangs",
 ];
 
 /// Namespaces whose name alone is distinctive enough.
