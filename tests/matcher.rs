@@ -468,6 +468,15 @@ fn a_report_in_another_language_is_read_by_what_its_words_mean() {
             "ik krijg steeds 'geen internetverbinding gedetecteerd'",
             "accounts:4",
         ),
+        (
+            "me aparece 'Cuenta desactivada' al iniciar sesión",
+            "accounts:403",
+        ),
+        (
+            "krijg steeds 'Zet de offlinemodus uit en probeer het opnieuw' als ik een nummer \
+             aanklik",
+            "not_available_offline",
+        ),
     ] {
         assert_eq!(answer(text).as_deref(), Some(id), "{text:?}");
     }

@@ -35,7 +35,7 @@ pub(crate) const FUNCTION_WORDS: &[(&str, &str)] = &[
     (
         "Spanish",
         "el los las que mi una pero porque cuando esta puedo para por con tengo como muy \
-         hay tambien desde ahora aparece funciona sigue",
+         hay tambien desde ahora aparece funciona sigue al de en es se",
     ),
     (
         "Portuguese",
@@ -70,7 +70,10 @@ pub(crate) const FUNCTION_WORDS: &[(&str, &str)] = &[
          kenapa",
     ),
     ("Turkish", "bir bu ki degil diyor neden hala"),
-    ("Swedish", "och jag inte det mitt sager fungerar"),
+    (
+        "Swedish",
+        "och jag inte det mitt sager fungerar av har redan som",
+    ),
 ];
 
 /// English word(s) → how other languages write them, comma-separated.
@@ -143,7 +146,7 @@ const MEANINGS: &[(&str, &str)] = &[
     (
         "region",
         "région, regione, regio, regionie, regionu, wilayah, daerah, bölge, bölgede, \
-         regionen",
+         regionen, zona, zone",
     ),
     (
         "available",
@@ -187,7 +190,9 @@ const MEANINGS: &[(&str, &str)] = &[
     (
         "use",
         "uso, utilisation, utiliser, nutzung, verwendung, nutzen, utilizzo, gebruik, \
-         użycie, korzystanie, penggunaan, menggunakan, kullanım, användning",
+         użycie, korzystanie, penggunaan, menggunakan, kullanım, användning, används, \
+         usados, usadas, utilisés, utilisées, verwendet, benutzt, utilizzati, gebruikt, \
+         używane, digunakan",
     ),
     (
         "tabs",
@@ -317,9 +322,35 @@ const MEANINGS: &[(&str, &str)] = &[
     ),
     (
         "offline",
-        "hors ligne, fuera de línea, sin conexión, sem conexão",
+        "hors ligne, fuera de línea, sin conexión, sem conexão, çevrimdışı",
     ),
     ("mode", "modo, modus, modalità, tryb, läge, läget"),
+    (
+        "offline mode",
+        "offlinemodus, offline-modus, modo offline, mode hors ligne, modalità offline, \
+         tryb offline, mode offline, çevrimdışı mod, offlineläge, offlineläget",
+    ),
+    (
+        "turn off",
+        "desactiva, desactivar, desativa, desativar, désactiver, désactivez, \
+         ausschalten, schalte aus, deaktiviere, disattiva, disattivare, zet uit, uitzetten, \
+         wyłącz, matikan, kapat, stäng av",
+    ),
+    ("off", "uit"),
+    (
+        "exclusive",
+        "exclusivo, exclusiva, exclusif, exclusive, exklusiv, exklusive, esclusiva, \
+         esclusivo, exclusieve, exclusief, wyłączny, eksklusif, exklusivt",
+    ),
+    (
+        "files",
+        "archivos, arquivos, fichiers, dateien, bestanden, pliki, dosyalar, \
+         filerna, filer",
+    ),
+    (
+        "process",
+        "proceso, processo, processus, prozess, proces, procesy, işlem",
+    ),
     (
         "network",
         "red, rede, réseau, netzwerk, rete, netwerk, sieć, sieci, sieciowa, jaringan, \
@@ -405,7 +436,7 @@ const MEANINGS: &[(&str, &str)] = &[
     (
         "content",
         "contenido, conteúdo, contenu, inhalt, inhalte, contenuti, contenuto, inhoud, \
-         treści, zawartość, konten, içerik, innehåll",
+         treści, zawartość, konten, içerik, innehåll, contenidos, conteúdos, contenus",
     ),
     (
         "supported",
@@ -442,7 +473,8 @@ const MEANINGS: &[(&str, &str)] = &[
     ),
     (
         "another",
-        "otro, otra, outro, outra, autre, anderen, altro, altra, inny, lain",
+        "otro, otra, outro, outra, autre, anderen, altro, altra, inny, lain, annan, annat, \
+         andere, başka",
     ),
     ("wrong", "errado, errada, mauvais, storto, verkeerd, złe"),
     (
