@@ -598,3 +598,11 @@ fn a_blank_or_weird_screen_is_a_complaint() {
         assert_eq!(world().1.match_text(text).tier, Tier::Low, "{text:?}");
     }
 }
+
+#[test]
+fn what_the_app_tells_the_user_is_reported_like_what_it_says() {
+    assert_eq!(
+        answer("on big sur and the spotify installer tells me my macos is too old").as_deref(),
+        Some("installer:unsupported-platform")
+    );
+}

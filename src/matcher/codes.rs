@@ -374,6 +374,7 @@ const MUSIC_WORDS: &[&str] = &[
 /// start it again", "says"): a complaint needs another.
 const SOFT_PROBLEM_WORDS: &[&str] = &[
     "again", "help", "says", "said", "saying", "shows", "showing", "keeps", "message", "popup",
+    "tells", "telling", "told",
 ];
 
 /// Words only a developer uses about Spotify's Web API.
@@ -439,6 +440,9 @@ const PROBLEM_WORDS: &[&str] = &[
     "says",
     "said",
     "saying",
+    "tells",
+    "telling",
+    "told",
     "shows",
     "showing",
     "keeps",
