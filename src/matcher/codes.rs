@@ -1305,6 +1305,8 @@ pub(crate) struct Context {
     /// A word that changes how a bare number reads (another app, a router,
     /// a hotel room).
     pub foreign: bool,
+    /// Another app, device or program is named (an update is not one).
+    pub other_thing: bool,
     /// Where another app, game or service is first named (not counting
     /// developer tools when the message is about Spotify's API).
     pub other_app_at: Option<usize>,
@@ -1378,10 +1380,15 @@ impl Context {
             .map(|(k, _)| k)
             .collect();
         let foreign = other_app_at.is_some() || !foreign_at.is_empty();
+        let other_thing = other_app_at.is_some()
+            || foreign_at
+                .iter()
+                .any(|&k| !matches!(tokens[k].text, "update" | "windowsupdate"));
         Context {
             spotify,
             spotify_or_error: spotify || error,
             foreign,
+            other_thing,
             other_app_at,
             problem: any(class::PROBLEM),
             complaint: class

@@ -276,20 +276,22 @@ impl Matcher {
             let elsewhere = match h.kind {
                 text::TextKind::Title | text::TextKind::Phrase => {
                     wctx.other_app_at.is_some()
-                        || (wctx.foreign
-                            && !wctx.spotify
+                        || (!wctx.spotify
                             && !wctx.api
-                            && h.matched.to_lowercase().contains("spotify"))
+                            && ((wctx.foreign && h.matched.to_lowercase().contains("spotify"))
+                                || (wctx.other_thing && h.score < 0.8)))
                 }
                 // "…is blocking my minecraft server" matched part of "A
                 // firewall may be blocking Spotify." without its "Spotify".
                 _ => {
                     // Likewise next to a device or another program
-                    // ("my firewall blocks the printer").
+                    // ("my firewall blocks the printer"), and any message
+                    // only partly there ("…tabs you can have open in
+                    // chrome").
                     wctx.elsewhere_before(h.start)
-                        || ((wctx.other_app_at.is_some() || wctx.foreign)
-                            && !wctx.spotify
-                            && h.matched.to_lowercase().contains("spotify"))
+                        || (!wctx.spotify
+                            && ((wctx.foreign && h.matched.to_lowercase().contains("spotify"))
+                                || (wctx.other_thing && h.score < 0.8)))
                 }
             };
             if elsewhere {
@@ -443,7 +445,7 @@ impl Matcher {
             || !loose
             || !context.complaint
             || context.other_app_at.is_some()
-            || (context.foreign && !context.spotify)
+            || (context.other_thing && !context.spotify)
         {
             return;
         }
