@@ -533,6 +533,9 @@ fn questions_and_other_programs_complaints_stay_silent() {
         "how do i change the profile pic on my spotify account",
         // A browser's own error, Spotify not named.
         "chrome says ERR_CONNECTION_TIMED_OUT on every site but edge works",
+        // Questions about part of a message.
+        "how do i put spotify in offline mode on purpose? long flight tomorrow",
+        "im on spotify version 1.2.31.1205 is that the latest?",
         // Part of a Spotify message, about another program.
         "what's the max number of tabs you can have open in chrome before it dies lol",
     ] {

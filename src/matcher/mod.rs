@@ -215,6 +215,13 @@ impl Matcher {
         let text_hits = self.text.scan(words, 0.45);
 
         let excerpt = |s: usize, e: usize| excerpt_of(&norm, input, s, e);
+        let question = norm.text.contains('?')
+            || toks.first().is_some_and(|t| {
+                matches!(
+                    t.text,
+                    "how" | "what" | "where" | "why" | "is" | "can" | "does" | "do"
+                )
+            });
 
         // Best evidence per entry.
         // A code inside a longer one (`accounts:4` in
@@ -306,8 +313,10 @@ impl Matcher {
             let weak = match h.kind {
                 text::TextKind::Title => !wctx.spotify || !wctx.problem,
                 text::TextKind::Phrase => !wctx.problem,
+                // A question about part of a message is a how-to ("how do
+                // i put spotify in offline mode?").
                 text::TextKind::Message | text::TextKind::Sentence => {
-                    !wctx.problem && !wctx.spotify && score < 0.65
+                    !wctx.problem && ((!wctx.spotify && score < 0.65) || (question && score < 0.8))
                 }
             } || (self.webapi[e] && !wctx.spotify && !wctx.api && score < 0.65);
             if weak {
