@@ -159,6 +159,8 @@ const INTL_ERROR_WORDS: &[&str] = &[
     "bład",
     "bląd",
     "błąd",
+    "błędu",
+    "błędem",
     "felkod",
     "fel",
     "virhe",
@@ -170,7 +172,12 @@ const INTL_ERROR_WORDS: &[&str] = &[
     "hiba",
     "hibakód",
     "ошибка",
+    "ошибку",
+    "ошибки",
+    "ошибкой",
     "помилка",
+    "помилку",
+    "помилки",
     "greška",
     "eroare",
     "σφάλμα",
@@ -1269,10 +1276,13 @@ mod class {
 
 /// Every listed word with its classes: one hash lookup per token instead
 /// of a scan of each list (the lists are looked at for every message).
-fn word_classes() -> &'static HashMap<&'static str, u16> {
-    static TABLE: OnceLock<HashMap<&'static str, u16>> = OnceLock::new();
+/// The words are folded as message text is ("błąd" is read "bład", the
+/// Cyrillic "ошибка" partly as Latin look-alikes), so that every list may
+/// be written as people spell.
+fn word_classes() -> &'static HashMap<String, u16> {
+    static TABLE: OnceLock<HashMap<String, u16>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut m: HashMap<&'static str, u16> = Default::default();
+        let mut m: HashMap<String, u16> = Default::default();
         for (list, bit) in [
             (ERROR_WORDS, class::ERROR),
             (SPOTIFY_ISH, class::SPOTIFY_ISH),
@@ -1287,11 +1297,11 @@ fn word_classes() -> &'static HashMap<&'static str, u16> {
             (SOFT_PROBLEM_WORDS, class::SOFT_PROBLEM),
         ] {
             for w in list {
-                *m.entry(w).or_default() |= bit;
+                *m.entry(super::lexicon::fold(w)).or_default() |= bit;
             }
         }
         for w in super::lexicon::function_words() {
-            *m.entry(w).or_default() |= class::INTL_WORD;
+            *m.entry(super::lexicon::fold(w)).or_default() |= class::INTL_WORD;
         }
         m
     })

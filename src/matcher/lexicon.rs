@@ -17,7 +17,8 @@
 //! consulted for a message that reads as another language).
 //!
 //! Keys are written as people spell them; they are folded like the text
-//! they are compared with (lower case, accents dropped).
+//! they are compared with (lower case, accents dropped, Cyrillic letters
+//! that look Latin read as Latin).
 
 use std::sync::OnceLock;
 
@@ -27,10 +28,10 @@ use super::normalize::Normalized;
 use super::tokens::{Token, tokenize};
 
 /// Per language, small words of Spanish, Portuguese, French, German,
-/// Italian, Dutch, Polish, Indonesian, Turkish and Swedish that are not
-/// English words (no "die", "me", "no", "in", "was"), folded as the
-/// normaliser folds them. Two of them in one message mark it as written in
-/// another language.
+/// Italian, Dutch, Polish, Indonesian, Turkish, Swedish and Russian that
+/// are not English words (no "die", "me", "no", "in", "was"); the Latin
+/// ones written as the normaliser folds them. Two of them in one message
+/// mark it as written in another language.
 pub(crate) const FUNCTION_WORDS: &[(&str, &str)] = &[
     (
         "Spanish",
@@ -74,6 +75,11 @@ pub(crate) const FUNCTION_WORDS: &[(&str, &str)] = &[
         "Swedish",
         "och jag inte det mitt sager fungerar av har redan som",
     ),
+    // (Only words that do not fold to a Latin word: "не" reads "he".)
+    (
+        "Russian",
+        "что меня уже после через пишет вроде когда почему опять просто выдает говорит",
+    ),
 ];
 
 /// English word(s) → how other languages write them, comma-separated.
@@ -84,7 +90,8 @@ const MEANINGS: &[(&str, &str)] = &[
     (
         "firewall",
         "cortafuegos, pare-feu, parefeu, zapora, zapora sieciowa, zapory, güvenlik \
-         duvarı, brandvägg, brandväggen",
+         duvarı, brandvägg, brandväggen, \
+         брандмауэр, брандмауэром, файрвол, фаервол",
     ),
     (
         "block",
@@ -93,7 +100,8 @@ const MEANINGS: &[(&str, &str)] = &[
          sperrt, blocca, bloccando, bloccato, bloccata, bloccare, blokkeert, blokkeren, \
          geblokkeerd, blokuje, blokować, blokowany, blokowane, zablokowany, \
          zablokowane, zablokowana, memblokir, diblokir, blokir, engelliyor, engellendi, \
-         engelleniyor, blockerar, blockerad",
+         engelleniyor, blockerar, blockerad, \
+         блокирует, блокировать, заблокирован, заблокировано, блокировка",
     ),
     (
         "internet connection",
@@ -101,23 +109,27 @@ const MEANINGS: &[(&str, &str)] = &[
     ),
     (
         "internet",
-        "internetu, internetowe, internetowego, internete",
+        "internetu, internetowe, internetowego, internete, \
+         интернет, интернету, интернета, интернетом",
     ),
     (
         "connection",
         "conexión, conexao, conexão, connexion, verbindung, connessione, verbinding, \
-         połączenie, połączenia, koneksi, bağlantı, bağlantısı, anslutning",
+         połączenie, połączenia, koneksi, bağlantı, bağlantısı, anslutning, \
+         подключение, подключения, соединение, соединения",
     ),
     (
         "connect",
         "conectar, conecta, conectarse, conectar-se, connecter, connecte, verbinden, \
          verbindet, connettere, connettersi, połączyć, terhubung, menghubungkan, konek, \
-         bağlanamıyor, ansluta",
+         bağlanamıyor, ansluta, \
+         подключиться, подключается",
     ),
     (
         "detected",
         "detectado, detectada, detecta, detetada, détectée, détecté, erkannt, rilevata, \
-         rilevato, gedetecteerd, wykryto, terdeteksi, algılanmadı, upptäckt",
+         rilevato, gedetecteerd, wykryto, terdeteksi, algılanmadı, upptäckt, \
+         обнаружено, обнаружен",
     ),
     (
         "no",
@@ -131,7 +143,8 @@ const MEANINGS: &[(&str, &str)] = &[
     (
         "country",
         "país, pais, pays, land, paese, kraj, kraju, negara, ülke, ülkem, ülkesi, \
-         landet",
+         landet, \
+         страна, страны, стране",
     ),
     (
         "match",
@@ -141,24 +154,28 @@ const MEANINGS: &[(&str, &str)] = &[
     ),
     (
         "profile",
-        "perfil, profil, profilo, profiel, profilu, profilim, profilen",
+        "perfil, profil, profilo, profiel, profilu, profilim, profilen, \
+         профиль, профиле, профиля",
     ),
     (
         "region",
         "région, regione, regio, regionie, regionu, wilayah, daerah, bölge, bölgede, \
-         regionen, zona, zone",
+         regionen, zona, zone, \
+         регион, регионе, региона",
     ),
     (
         "available",
         "disponible, disponibles, disponível, verfügbar, disponibile, beschikbaar, \
-         dostępny, dostępne, dostępna, tersedia, mevcut, tillgänglig",
+         dostępny, dostępne, dostępna, tersedia, mevcut, tillgänglig, \
+         доступен, доступно, доступна",
     ),
     (
         "play",
         "reproducir, reproduce, reproduciendo, tocar, toca, tocando, reproduzir, lire, \
          jouer, abspielen, abgespielt, spielt, riprodurre, riproduce, afspelen, \
          afgespeeld, odtworzyć, odtwarza, odtworzenia, diputar, memutar, putar, \
-         çalmıyor, çalınamıyor, spela, spelar",
+         çalmıyor, çalınamıyor, spela, spelar, \
+         воспроизвести, воспроизводится, играет",
     ),
     (
         "playback",
@@ -169,35 +186,41 @@ const MEANINGS: &[(&str, &str)] = &[
         "track song",
         "canción, canciones, tema, faixa, música, chanson, morceau, titre, titel, lied, \
          canzone, brano, liedje, utwór, piosenka, piosenki, lagu, lagunya, şarkı, låt, \
-         låten",
+         låten, \
+         трек, трека, песня, песню",
     ),
     ("album", "álbum, albüm"),
     (
         "device",
         "dispositivo, appareil, gerät, geräte, apparaat, urządzenie, urządzeniu, \
-         urządzenia, perangkat, cihaz, cihazda, enhet, enheten",
+         urządzenia, perangkat, cihaz, cihazda, enhet, enheten, \
+         устройство, устройстве, устройства",
     ),
     (
         "account",
-        "cuenta, conta, compte, konto, kontа, akun, hesap, hesabım, kontot",
+        "cuenta, conta, compte, konto, kontа, akun, hesap, hesabım, kontot, \
+         аккаунт, аккаунте, аккаунта, учётная запись, учетная запись, учётной записи, учетной записи",
     ),
     (
         "enabled",
         "habilitado, habilitada, activado, activada, ativado, ativada, activé, activée, \
          aktiviert, abilitato, abilitata, attivato, ingeschakeld, włączone, włączony, \
-         diaktifkan, etkin, aktiverad",
+         diaktifkan, etkin, aktiverad, \
+         включено, включен, разрешено",
     ),
     (
         "use",
         "uso, utilisation, utiliser, nutzung, verwendung, nutzen, utilizzo, gebruik, \
          użycie, korzystanie, penggunaan, menggunakan, kullanım, användning, används, \
          usados, usadas, utilisés, utilisées, verwendet, benutzt, utilizzati, gebruikt, \
-         używane, digunakan",
+         używane, digunakan, \
+         использование, использовать",
     ),
     (
         "tabs",
         "pestañas, pestaña, abas, onglets, onglet, schede, tabbladen, karty, kart, \
-         sekme, flikar",
+         sekme, flikar, \
+         вкладок, вкладки",
     ),
     (
         "many",
@@ -207,12 +230,14 @@ const MEANINGS: &[(&str, &str)] = &[
     (
         "open",
         "abiertas, abiertos, abierto, abertas, abertos, ouverts, ouvertes, ouvert, \
-         offen, geöffnet, aperte, aperti, otwartych, otwarte, terbuka, açık, öppna",
+         offen, geöffnet, aperte, aperti, otwartych, otwarte, terbuka, açık, öppna, \
+         открыто, открыт, открыты",
     ),
     (
         "password",
         "contraseña, senha, mot de passe, passwort, wachtwoord, hasło, kata sandi, \
-         sandi, şifre, lösenord",
+         sandi, şifre, lösenord, \
+         пароль, пароля",
     ),
     (
         "username",
@@ -223,11 +248,13 @@ const MEANINGS: &[(&str, &str)] = &[
         "incorrect",
         "incorrecto, incorrecta, incorretos, incorreta, incorreto, incorrecte, falsch, \
          errato, errata, sbagliato, onjuist, nieprawidłowe, nieprawidłowy, salah, \
-         yanlış, felaktigt",
+         yanlış, felaktigt, \
+         неверный, неверное, неверные, неправильный",
     ),
     (
         "session",
-        "sesión, sessão, sitzung, sessione, sessie, sesja, sesi, oturum",
+        "sesión, sessão, sitzung, sessione, sessie, sesja, sesi, oturum, \
+         сеанс, сеанса, сессия, сессии",
     ),
     (
         "terminated",
@@ -237,7 +264,8 @@ const MEANINGS: &[(&str, &str)] = &[
     (
         "expired",
         "expirado, expirada, caducado, caducada, expirée, expiré, abgelaufen, scaduta, \
-         scaduto, verlopen, wygasła, kedaluwarsa, gått ut",
+         scaduto, verlopen, wygasła, kedaluwarsa, gått ut, \
+         истёк, истек, истекло, истёкло, истекла",
     ),
     (
         "restricted",
@@ -262,23 +290,27 @@ const MEANINGS: &[(&str, &str)] = &[
          aktualisierung, aktualisiert, aggiornare, aggiornamento, aggiorna, aggiornato, \
          bijwerken, updaten, bijgewerkt, zaktualizuj, aktualizacja, aktualizować, \
          zaktualizować, perbarui, pembaruan, memperbarui, güncelle, güncelleme, \
-         güncelleyin, uppdatera, uppdatering",
+         güncelleyin, uppdatera, uppdatering, \
+         обновить, обновление, обновите, обновления",
     ),
     (
         "version",
-        "versión, versão, versione, versie, wersja, wersji, versi, sürüm",
+        "versión, versão, versione, versie, wersja, wersji, versi, sürüm, \
+         версия, версию, версии",
     ),
     (
         "download",
         "descargar, descarga, baixar, télécharger, téléchargement, herunterladen, \
          scaricare, scarica, downloaden, pobrać, pobierz, unduh, mengunduh, indir, \
-         indirme, ladda ner",
+         indirme, ladda ner, \
+         скачать, загрузить, загрузка",
     ),
     (
         "install",
         "instalar, instala, instalación, instalação, installieren, installare, \
          installazione, installeren, installatie, zainstalować, instalacja, instal, \
-         menginstal, yükle, yükleme, kurulum, installera",
+         menginstal, yükle, yükleme, kurulum, installera, \
+         установить, установка, установщик",
     ),
     (
         "latest",
@@ -297,13 +329,15 @@ const MEANINGS: &[(&str, &str)] = &[
     (
         "unavailable",
         "indisponible, indisponível, nicht erreichbar, non disponibile, niedostępny, \
-         niedostępna, niedostępne, kullanılamıyor",
+         niedostępna, niedostępne, kullanılamıyor, \
+         недоступен, недоступно, недоступна",
     ),
     (
         "login",
         "iniciar sesión, inicio de sesión, anmelden, anmeldung, einloggen, accedere, \
          accesso, inloggen, aanmelden, zalogować, logowanie, masuk, giriş, logga in, \
-         inloggning",
+         inloggning, \
+         вход, войти, входа",
     ),
     (
         "logged out",
@@ -345,11 +379,13 @@ const MEANINGS: &[(&str, &str)] = &[
     (
         "files",
         "archivos, arquivos, fichiers, dateien, bestanden, pliki, dosyalar, \
-         filerna, filer",
+         filerna, filer, \
+         файлы, файлов",
     ),
     (
         "process",
-        "proceso, processo, processus, prozess, proces, procesy, işlem",
+        "proceso, processo, processus, prozess, proces, procesy, işlem, \
+         процесс, процессом",
     ),
     (
         "network",
@@ -370,7 +406,8 @@ const MEANINGS: &[(&str, &str)] = &[
         "disabled",
         "deshabilitada, deshabilitado, desactivada, desactivado, desativada, \
          desativado, désactivé, désactivée, deaktiviert, disattivato, disabilitato, \
-         uitgeschakeld, wyłączone, wyłączony, dinonaktifkan, devre dışı, inaktiverad",
+         uitgeschakeld, wyłączone, wyłączony, dinonaktifkan, devre dışı, inaktiverad, \
+         отключен, отключено, отключена, деактивирован",
     ),
     (
         "suspended",
@@ -384,7 +421,8 @@ const MEANINGS: &[(&str, &str)] = &[
     (
         "went wrong",
         "salió mal, deu errado, schiefgelaufen, schiefgegangen, andato storto, \
-         misgegaan, poszło nie tak, gick fel",
+         misgegaan, poszło nie tak, gick fel, \
+         пошло не так",
     ),
     (
         "listen",
@@ -411,7 +449,8 @@ const MEANINGS: &[(&str, &str)] = &[
     (
         "try",
         "intenta, intentar, inténtalo, tente, tentar, réessayer, réessaye, essayez, \
-         versuche, versuchen, riprova, riprovare, probeer, spróbuj, coba, dene, försök",
+         versuche, versuchen, riprova, riprovare, probeer, spróbuj, coba, dene, försök, \
+         попробуйте, попробуй",
     ),
     (
         "computer",
@@ -450,7 +489,8 @@ const MEANINGS: &[(&str, &str)] = &[
     ),
     (
         "error",
-        "fehler, erreur, errore, erro, fout, błąd, bład, hata, kesalahan, chyba, fel",
+        "fehler, erreur, errore, erro, fout, błąd, bład, hata, kesalahan, chyba, fel, \
+         ошибка, ошибку, ошибки, ошибкой",
     ),
     (
         "can",
@@ -600,10 +640,27 @@ mod tests {
     #[test]
     fn function_words_and_keys_are_folded_forms() {
         for w in function_words() {
-            assert_eq!(fold(w), w, "function word {w} must be written folded");
+            let f = fold(w);
+            if w.is_ascii() {
+                assert_eq!(f, w, "function word {w} must be written folded");
+            } else {
+                // Cyrillic folds partly to Latin look-alikes; it must not
+                // fold to a Latin word ("не" to "he").
+                assert!(!f.is_ascii() && !f.contains(' '), "{w} folds to {f}");
+            }
         }
         for (_, k) in meanings() {
             assert!(!fold(k).is_empty(), "{k}");
+        }
+    }
+
+    #[test]
+    fn no_cyrillic_key_reads_as_a_latin_small_word() {
+        // "нет" folds to "het", Dutch for "the".
+        let small: Vec<String> = function_words().map(fold).collect();
+        let cyrillic = |k: &str| k.chars().any(|c| ('\u{400}'..='\u{4ff}').contains(&c));
+        for (_, k) in meanings().filter(|(_, k)| cyrillic(k)) {
+            assert!(!small.contains(&fold(k)), "{k} folds to a small word");
         }
     }
 
