@@ -472,6 +472,16 @@ fn a_report_in_another_language_is_read_by_what_its_words_mean() {
             "me aparece 'Cuenta desactivada' al iniciar sesión",
             "accounts:403",
         ),
+        // Cyrillic: folded partly to Latin look-alikes, on both sides.
+        (
+            "после входа через браузер пишет «Срок действия сеанса истёк, попробуйте ещё раз»",
+            "desktop_login_accounts:4",
+        ),
+        // "kod błędu": the Polish for error code, inflected.
+        (
+            "Spotify wywala kod błędu 4, router już restartowałem",
+            "error:4",
+        ),
         (
             "krijg steeds 'Zet de offlinemodus uit en probeer het opnieuw' als ik een nummer \
              aanklik",
