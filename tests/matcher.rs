@@ -35,6 +35,11 @@ fn codes_in_every_common_spelling_are_recognised() {
         ("accesspoint17 whenever the vpn is on", "accesspoint:17"),
         ("error30 when i open spotify", "error:30"),
         ("Code 7 on the spotify app since this morning", "error:7"),
+        // A place named after the code is not another app's.
+        (
+            "spotify gives me accounts 55 on the office network",
+            "accounts:53",
+        ),
         ("auth.73", "auth:73"),
         ("eme_no_supported_keysytem", "eme_no_supported_keysystem"),
         ("error code 30", "error:30"),

@@ -815,9 +815,16 @@ impl CodeIndex {
         // colon OCR read as a dot, or a code typed from memory.
         let tight = !keyword && matches!(first_sep, "." | "_");
         let elsewhere = context.elsewhere_before(tokens[i].start);
+        // With Spotify named, a place or device elsewhere in the message
+        // ("spotify gives me accounts 55 on the office network") does not
+        // make a number of two digits or more another app's.
+        let named = context.spotify
+            && ocr_digits(tokens[j].text).is_some_and(|n| n.len() >= 2)
+            && !context.foreign_before(i);
         let accepted = colon
             || ns.strong
-            || (!elsewhere && (keyword || tight || (context.spotify_or_error && !context.foreign)));
+            || (!elsewhere
+                && (keyword || tight || named || (context.spotify_or_error && !context.foreign)));
         // "accounts 409" with nothing else about Spotify or an error: a
         // question, not an answer, and only for a number of three digits or
         // more (or a message that is nothing else) that is one of the
@@ -1433,6 +1440,12 @@ impl Context {
         self.foreign_at
             .iter()
             .any(|&k| k + 6 >= first && k <= last + 4)
+    }
+
+    /// Whether a word of another app or device sits up to six tokens
+    /// before token `first` ("my python script throws…").
+    pub(crate) fn foreign_before(&self, first: usize) -> bool {
+        self.foreign_at.iter().any(|&k| k < first && k + 6 >= first)
     }
 
     /// Whether evidence at byte `at` is about another app named before it
