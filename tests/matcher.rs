@@ -626,3 +626,18 @@ fn what_the_app_tells_the_user_is_reported_like_what_it_says() {
         Some("installer:unsupported-platform")
     );
 }
+
+#[test]
+fn a_paraphrase_of_a_shared_message_ties_the_entries_that_show_it() {
+    // accounts:409 and accesspoint:22 both show "This app is restricted to
+    // Premium users only."; the user's words for it fit both: ask which.
+    let m = world()
+        .1
+        .match_text("spotify says the app is for premium users only");
+    assert!(m.ambiguous, "{:?}", m.candidates);
+    let top: Vec<&str> = m.candidates.iter().take(2).map(|c| c.id.as_str()).collect();
+    assert!(
+        top.contains(&"accounts:409") && top.contains(&"accesspoint:22"),
+        "{top:?}"
+    );
+}

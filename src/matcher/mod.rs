@@ -131,6 +131,10 @@ pub const MAX_CANDIDATES: usize = 8;
 /// Scores within this distance of the best make the result ambiguous.
 const TIE: f32 = 0.04;
 
+/// How far below the leader an entry that shows the same displayed message
+/// still ties with it when the user paraphrased that message.
+const SIBLING_SPAN: f32 = 0.3;
+
 /// The confidence of a clear [`ReasonKind::Description`]: an answer at the
 /// default thresholds, below any quoted message or code.
 const DESCRIPTION_STRENGTH: f32 = 0.62;
@@ -158,6 +162,8 @@ pub struct Matcher {
     webapi: Vec<bool>,
     /// The catalogue's `lead` flag per entry.
     lead: Vec<bool>,
+    /// Each entry's displayed messages, lower case, without their code.
+    messages: Vec<Vec<String>>,
     titles: Vec<String>,
 }
 
@@ -183,6 +189,15 @@ impl Matcher {
                 .collect(),
             webapi: entries.iter().map(|e| e.category == "webapi").collect(),
             lead: entries.iter().map(|e| e.lead).collect(),
+            messages: entries
+                .iter()
+                .map(|e| {
+                    e.messages
+                        .iter()
+                        .map(|m| crate::catalogue::message_words(m).trim().to_lowercase())
+                        .collect()
+                })
+                .collect(),
             titles: entries.iter().map(|e| e.title.clone()).collect(),
         }
     }
@@ -499,7 +514,9 @@ impl Matcher {
     /// Entries tied on the user's own words (phrases, titles, descriptions)
     /// are ordered the same way ("on the free plan … spotify can't play
     /// this, my friend with premium can" fits the Premium-only entry), but
-    /// keep their scores: a tie-break is no reason to answer.
+    /// keep their scores: a tie-break is no reason to answer. When the
+    /// user's words are a paraphrase of a message the leader shares with
+    /// other entries, those entries tie with it too.
     fn lead_shared_message(
         &self,
         ranked: &mut [(usize, Candidate)],
@@ -514,18 +531,33 @@ impl Matcher {
         // in the user's words with other descriptions. (Those are only
         // ordered: a tie-break never lifts words over a threshold.)
         let pasted = top.reason.kind == ReasonKind::Message;
-        let top_score = top.score;
-        let tied = ranked
-            .iter()
-            .take_while(|(_, c)| {
-                c.score >= floor
-                    && match c.reason.kind {
-                        ReasonKind::Code => false,
-                        ReasonKind::Message => pasted,
-                        _ => !pasted,
-                    }
-            })
-            .count();
+        let (top_entry, top_score) = (ranked[0].0, top.score);
+        // The user's words for a message several entries show ("it says
+        // only premium users can use it") fit each of them: an entry that
+        // shows the same message as the leader ties with it.
+        let sibling = |e: usize, c: &Candidate| {
+            !pasted
+                && c.reason.kind != ReasonKind::Code
+                && c.score >= top_score - SIBLING_SPAN
+                && self.shares_message(top_entry, e)
+        };
+        let in_tie = |e: usize, c: &Candidate| {
+            (c.score >= floor
+                && match c.reason.kind {
+                    ReasonKind::Code => false,
+                    ReasonKind::Message => pasted,
+                    _ => !pasted,
+                })
+                || sibling(e, c)
+        };
+        // (A stable sort: the tied first, each side in its order.)
+        ranked[1..].sort_by_key(|(e, c)| !in_tie(*e, c));
+        for (e, c) in ranked[1..].iter_mut() {
+            if sibling(*e, c) {
+                c.score = top_score;
+            }
+        }
+        let tied = ranked.iter().take_while(|(e, c)| in_tie(*e, c)).count();
         if tied < 2 {
             return;
         }
@@ -553,6 +585,14 @@ impl Matcher {
         for (slot, (_, ec)) in ranked.iter_mut().zip(keyed) {
             *slot = ec;
         }
+    }
+
+    /// Whether two entries show a displayed message in common.
+    fn shares_message(&self, a: usize, b: usize) -> bool {
+        a != b
+            && self.messages[a]
+                .iter()
+                .any(|m| self.messages[b].contains(m))
     }
 
     /// Autocomplete: up to `limit` entries for what the user has typed so
