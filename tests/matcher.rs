@@ -641,3 +641,18 @@ fn a_paraphrase_of_a_shared_message_ties_the_entries_that_show_it() {
         "{top:?}"
     );
 }
+
+#[test]
+fn two_words_of_a_short_message_in_the_wrong_order_are_not_it() {
+    // "…wrong and it went…" is not "Something went wrong."
+    let m = world().1.match_text(
+        "the mac installer asked for my admin password, i typed it wrong and it went \
+         straight to installation failed",
+    );
+    assert_eq!(
+        m.best.as_deref(),
+        Some("com.spotify.installer:-4"),
+        "{:?}",
+        m.candidates
+    );
+}

@@ -789,8 +789,11 @@ fn mostly_in_order(hs: &[(u16, usize)], span: (usize, usize), n: usize) -> bool 
             present.push(p);
         }
     }
-    if present.len() < 3 {
+    if present.len() < 2 {
         return true;
+    }
+    if present.len() == 2 {
+        return present[0] < present[1];
     }
     let ordered = present.windows(2).filter(|w| w[0] < w[1]).count();
     ordered * 4 >= (present.len() - 1) * 3
