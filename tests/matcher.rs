@@ -548,6 +548,11 @@ fn questions_and_other_programs_complaints_stay_silent() {
         "how do i change the profile pic on my spotify account",
         // A browser's own error, Spotify not named.
         "chrome says ERR_CONNECTION_TIMED_OUT on every site but edge works",
+        // Another site's or app's messages, and "no error".
+        "x/twitter gave me the 'something went wrong. try reloading' page again",
+        "my session expired on the bank website mid transfer",
+        "anyone use the hosts file trick to block ads in games?",
+        "how do i change my spotify account country after moving? no error, just want the local charts",
         // Questions about part of a message.
         "how do i put spotify in offline mode on purpose? long flight tomorrow",
         "im on spotify version 1.2.31.1205 is that the latest?",

@@ -136,6 +136,10 @@ const FOREIGN: &[&str] = &[
     "hotel",
     "room",
     "game",
+    "games",
+    "gaming",
+    "bank",
+    "banking",
     "windowsupdate",
     "update",
     "canvas",
@@ -277,6 +281,7 @@ const OTHER_APPS: &[&str] = &[
     "hbo",
     "primevideo",
     "audible",
+    "twitter",
     // App stores ("the app store says it cannot connect"; also "app
     // store" and "play store" in two words, see `Context::of`). Spotify
     // named with them still counts as Spotify.
@@ -1367,6 +1372,18 @@ impl Context {
                 .any(|p| matches!(p.text, "before" | "until" | "till" | "unless"));
             if !blocked && tokens.get(k + 1).is_none_or(|n| n.text != "t") {
                 class[k] &= !class::PROBLEM;
+            }
+        }
+        // "no error", "not a problem": said to be no error.
+        for k in 1..tokens.len() {
+            if matches!(tokens[k - 1].text, "no" | "not")
+                && matches!(
+                    tokens[k].text,
+                    "error" | "errors" | "problem" | "issue" | "issues"
+                )
+            {
+                class[k - 1] &= !class::PROBLEM;
+                class[k] &= !(class::PROBLEM | class::ERROR);
             }
         }
         // "app store", "play store": a store of apps, not the Microsoft
