@@ -161,7 +161,8 @@ const MEANINGS: &[(&str, &str)] = &[
         "region",
         "région, regione, regio, regionie, regionu, wilayah, daerah, bölge, bölgede, \
          regionen, zona, zone, \
-         регион, регионе, региона",
+         регион, регионе, региона, \
+         bölgenizde, bölgemde, bölgende",
     ),
     (
         "available",
@@ -187,7 +188,8 @@ const MEANINGS: &[(&str, &str)] = &[
         "canción, canciones, tema, faixa, música, chanson, morceau, titre, titel, lied, \
          canzone, brano, liedje, utwór, piosenka, piosenki, lagu, lagunya, şarkı, låt, \
          låten, \
-         трек, трека, песня, песню",
+         трек, трека, песня, песню, \
+         parça, parçayı, parçası, parçalar",
     ),
     ("album", "álbum, albüm"),
     (
@@ -501,7 +503,8 @@ const MEANINGS: &[(&str, &str)] = &[
         "cant",
         "no puedo, no puede, não consigo, não pode, kann nicht, kan niet, non posso, \
          non può, nie mogę, nie może, ga bisa, gak bisa, tidak bisa, tidak dapat, kan \
-         inte",
+         inte, \
+         çalamıyor, yapamıyor, açamıyorum, giremiyorum",
     ),
     (
         "space",
