@@ -773,10 +773,12 @@ impl TextIndex {
 }
 
 /// Whether the text's words found inside the span mostly keep the text's
-/// order (three in four of the neighbouring pairs). A word the message
-/// repeats is read where it continues the order best ("…the spotify
-/// installer… an error occurred while trying to extract spotify"): at its
-/// first place after the previous word, else at its first place.
+/// order (three in four of the neighbouring pairs; two words found must
+/// keep it: "…wrong and it went…" is not "Something went wrong."). A word
+/// the message repeats is read where it continues the order best ("…the
+/// spotify installer… an error occurred while trying to extract
+/// spotify"): at its first place after the previous word, else at its
+/// first place.
 fn mostly_in_order(hs: &[(u16, usize)], span: (usize, usize), n: usize) -> bool {
     let inside = || hs.iter().filter(|(_, p)| *p >= span.0 && *p <= span.1);
     let mut present: Vec<usize> = Vec::with_capacity(n);
