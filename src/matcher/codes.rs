@@ -833,7 +833,8 @@ impl CodeIndex {
         // "accounts 409" with nothing else about Spotify or an error: a
         // question, not an answer, and only for a number of three digits or
         // more (or a message that is nothing else) that is one of the
-        // namespace's codes ("2 accounts 3 songs" is not). Words about music on Spotify ("…on family premium")
+        // namespace's codes ("2 accounts 3 songs" is not). Words about
+        // music on Spotify ("…on family premium")
         // make it an answer.
         // The whole message is the namespace and its number ("auth 73"):
         // asked about, whatever the number's length.
@@ -1044,7 +1045,8 @@ impl CodeIndex {
             || context.is(i, class::INTL_ERROR);
         // "code 7 on spotify": "code" alone, when Spotify is named, the
         // message is not a developer's Web API report (whose "code" is an
-        // HTTP or library code; "the spotify app" is not one), the code is not a promo or gift code, and no
+        // HTTP or library code; "the spotify app" is not one), the code is
+        // not a promo or gift code, and no
         // "error" came before (that reading is the one above).
         let bare_code = t == "code"
             && context.spotify
@@ -1376,13 +1378,16 @@ impl Context {
         }
         // "no error", "not a problem": said to be no error.
         for k in 1..tokens.len() {
-            if matches!(tokens[k - 1].text, "no" | "not")
-                && matches!(
-                    tokens[k].text,
-                    "error" | "errors" | "problem" | "issue" | "issues"
-                )
-            {
-                class[k - 1] &= !class::PROBLEM;
+            if !matches!(
+                tokens[k].text,
+                "error" | "errors" | "problem" | "issue" | "issues"
+            ) {
+                continue;
+            }
+            let article = matches!(tokens[k - 1].text, "a" | "an" | "any");
+            let n = if article && k >= 2 { k - 2 } else { k - 1 };
+            if matches!(tokens[n].text, "no" | "not") {
+                class[n] &= !class::PROBLEM;
                 class[k] &= !(class::PROBLEM | class::ERROR);
             }
         }
