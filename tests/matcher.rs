@@ -553,6 +553,12 @@ fn questions_and_other_programs_complaints_stay_silent() {
         "my session expired on the bank website mid transfer",
         "anyone use the hosts file trick to block ads in games?",
         "how do i change my spotify account country after moving? no error, just want the local charts",
+        // Said not to be about Spotify.
+        "steam says my session has expired every time i open it. not spotify related, just venting",
+        "postman returns 401 invalid_client from our own keycloak server, not spotify",
+        "apple music on windows says no internet connection detected but spotify works fine",
+        // Said to be no problem.
+        "how do i change audio quality to very high on desktop? premium, no problems, just asking",
         // Questions about part of a message.
         "how do i put spotify in offline mode on purpose? long flight tomorrow",
         "im on spotify version 1.2.31.1205 is that the latest?",

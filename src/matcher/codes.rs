@@ -1321,6 +1321,34 @@ fn word_classes() -> &'static HashMap<String, u16> {
     })
 }
 
+/// Whether the message says it is not about Spotify: "not spotify
+/// related", "not related to spotify", "nothing to do with spotify", or
+/// another app named with "spotify works (fine)", "spotify is fine".
+fn not_spotify(tokens: &[Token<'_>], class: &[u16]) -> bool {
+    let text = |k: usize| tokens.get(k).map_or("", |t| t.text);
+    let other_app = class.iter().any(|c| c & class::OTHER_APP != 0);
+    (0..tokens.len())
+        .filter(|&s| text(s).starts_with("spotif"))
+        .any(|s| {
+            let before = |words: &[&str]| {
+                s >= words.len()
+                    && words
+                        .iter()
+                        .enumerate()
+                        .all(|(k, w)| text(s - words.len() + k) == *w)
+            };
+            let denied = before(&["not"])
+                || before(&["not", "a"])
+                || before(&["unrelated", "to"])
+                || before(&["not", "related", "to"])
+                || before(&["nothing", "to", "do", "with"]);
+            let fine = matches!(text(s + 1), "works" | "working" | "fine")
+                || (matches!(text(s + 1), "is" | "itself")
+                    && matches!(text(s + 2), "fine" | "working" | "ok" | "works"));
+            denied || (fine && other_app)
+        })
+}
+
 /// What the whole message tells about how to read it: whether it is about
 /// Spotify, about an error at all, or about some other app.
 pub(crate) struct Context {
@@ -1346,6 +1374,9 @@ pub(crate) struct Context {
     pub web_api: bool,
     /// Words about music on Spotify (premium, playlist, song).
     pub music: bool,
+    /// Said not to be about Spotify: "not spotify related", "nothing to
+    /// do with spotify", or another app named and "spotify works fine".
+    pub not_spotify: bool,
     /// Written in another language: two or more of its small words
     /// ([`super::lexicon::function_words`]).
     pub other_language: bool,
@@ -1380,13 +1411,13 @@ impl Context {
         for k in 1..tokens.len() {
             if !matches!(
                 tokens[k].text,
-                "error" | "errors" | "problem" | "issue" | "issues"
+                "error" | "errors" | "problem" | "problems" | "issue" | "issues"
             ) {
                 continue;
             }
-            let article = matches!(tokens[k - 1].text, "a" | "an" | "any");
-            let n = if article && k >= 2 { k - 2 } else { k - 1 };
-            if matches!(tokens[n].text, "no" | "not") {
+            // ("no problems", "not a problem", "not having any issues")
+            let from = k.saturating_sub(3);
+            if let Some(n) = (from..k).find(|&n| matches!(tokens[n].text, "no" | "not")) {
                 class[n] &= !class::PROBLEM;
                 class[k] &= !(class::PROBLEM | class::ERROR);
             }
@@ -1436,6 +1467,7 @@ impl Context {
             api: any(class::API),
             web_api: any(class::WEB_API),
             music: any(class::MUSIC),
+            not_spotify: not_spotify(tokens, &class),
             other_language: {
                 let mut words = tokens
                     .iter()
@@ -1474,6 +1506,6 @@ impl Context {
     /// ("fortnite says a firewall may be blocking…"), and Spotify is not
     /// named at all.
     pub(crate) fn elsewhere_before(&self, at: usize) -> bool {
-        self.other_app_at.is_some_and(|p| p < at)
+        self.not_spotify || self.other_app_at.is_some_and(|p| p < at)
     }
 }

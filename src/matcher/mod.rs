@@ -297,7 +297,8 @@ impl Matcher {
             // a pasted Spotify message is ours unless the app came first.
             let elsewhere = match h.kind {
                 text::TextKind::Title | text::TextKind::Phrase => {
-                    wctx.other_app_at.is_some()
+                    wctx.not_spotify
+                        || wctx.other_app_at.is_some()
                         || (!wctx.spotify
                             && !wctx.api
                             && ((wctx.foreign && h.matched.to_lowercase().contains("spotify"))
@@ -469,6 +470,7 @@ impl Matcher {
             || !loose
             || !context.complaint
             || context.other_app_at.is_some()
+            || context.not_spotify
             || (context.other_thing && !context.spotify)
         {
             return;
