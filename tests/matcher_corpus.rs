@@ -6,7 +6,14 @@
 //! read, so it is no longer blind). `tests/corpus/fresh.jsonl` was written
 //! blind from the public reference alone, by someone who had not seen the
 //! catalogue or the other sets; it first measured 139/150 on reports and
-//! 3 false positives in 80, before its misses were read. Each line is
+//! 3 false positives in 80, before its misses were read.
+//! `tests/corpus/blind.jsonl` is four more sets written the same way, each
+//! by someone who saw none of the others, with more and more "near misses"
+//! (error words in chatter: jokes quoting a message, other apps' errors,
+//! errors fixed long ago). First measured, in order: 100/120 and 1/80,
+//! 122/130 and 2/100, 109/120 and 5/100, 103/120 and 17/100; the matcher
+//! was then changed where their misses showed a general rule. Its labels
+//! are the writers' own; a few are judgement calls between close entries. Each line is
 //! `{"text", "expect": id | null, "kind", "alternatives"?: [ids]}`.
 //!
 //! Targets (issue 3): top-1 accuracy ≥ 0.97 on error reports, and a
@@ -178,7 +185,12 @@ fn holdout_corpus_accuracy_and_silence_do_not_regress() {
 
 #[test]
 fn fresh_corpus_accuracy_and_silence_do_not_regress() {
-    check("fresh.jsonl", 0.945, TARGET_FALSE_POSITIVES);
+    check("fresh.jsonl", 0.965, TARGET_FALSE_POSITIVES);
+}
+
+#[test]
+fn blind_corpus_accuracy_and_silence_do_not_regress() {
+    check("blind.jsonl", 0.91, 0.035);
 }
 
 #[test]
