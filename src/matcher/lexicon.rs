@@ -63,7 +63,8 @@ pub(crate) const FUNCTION_WORDS: &[(&str, &str)] = &[
     ),
     (
         "Polish",
-        "ze nie sie jest moj moje pisze mam ale co jak czy mnie mi juz dziala",
+        "ze nie sie jest moj moje pisze mam ale co jak czy mnie mi juz dziala po pokazuje \
+         czasem kiedy gdy",
     ),
     (
         "Indonesian",
@@ -78,7 +79,8 @@ pub(crate) const FUNCTION_WORDS: &[(&str, &str)] = &[
     // (Only words that do not fold to a Latin word: "не" reads "he".)
     (
         "Russian",
-        "что меня уже после через пишет вроде когда почему опять просто выдает говорит",
+        "что меня уже после через пишет вроде когда почему опять просто выдает говорит \
+         при выскакивает",
     ),
 ];
 
@@ -227,13 +229,15 @@ const MEANINGS: &[(&str, &str)] = &[
     (
         "many",
         "demasiadas, demasiados, muitas, muitos, trop, viele, troppe, troppi, te veel, \
-         za dużo, zbyt, terlalu banyak, çok fazla, för många",
+         za dużo, zbyt, terlalu banyak, çok fazla, för många, \
+         kebanyakan, слишком много",
     ),
     (
         "open",
         "abiertas, abiertos, abierto, abertas, abertos, ouverts, ouvertes, ouvert, \
          offen, geöffnet, aperte, aperti, otwartych, otwarte, terbuka, açık, öppna, \
-         открыто, открыт, открыты",
+         открыто, открыт, открыты, \
+         kebuka, dibuka",
     ),
     (
         "password",
@@ -373,6 +377,26 @@ const MEANINGS: &[(&str, &str)] = &[
          wyłącz, matikan, kapat, stäng av",
     ),
     ("off", "uit"),
+    (
+        "downloaded",
+        "descargado, descargada, baixado, baixada, téléchargé, téléchargée, heruntergeladen, scaricato, scaricata, gedownload, pobrany, pobrane, скачанный, скачанного",
+    ),
+    (
+        "disk image",
+        "imagen de disco, imagem de disco, image disque, image de disque, disk-image, immagine disco, obraz dysku, образ диска",
+    ),
+    (
+        "mount",
+        "montar, monter, mounten, einhängen, montare, zamontować, смонтировать",
+    ),
+    (
+        "reached",
+        "alcanzado, alcanzaste, atingi, atingiu, atingido, atteint, erreicht, raggiunto, bereikt, osiągnięty, osiągnąłeś, tercapai, ulaştı, достигнут",
+    ),
+    (
+        "monthly",
+        "mensal, mensual, mensuel, monatlich, monatliches, mensile, maandelijks, miesięczny, bulanan, aylık, månatlig",
+    ),
     (
         "exclusive",
         "exclusivo, exclusiva, exclusif, exclusive, exklusiv, exklusive, esclusiva, \
