@@ -667,3 +667,11 @@ fn two_words_of_a_short_message_in_the_wrong_order_are_not_it() {
         m.candidates
     );
 }
+
+#[test]
+fn being_held_back_before_something_is_a_complaint() {
+    assert_eq!(
+        answer("the desktop app wants me to finish my profile before it lets me in").as_deref(),
+        Some("accounts:407")
+    );
+}

@@ -509,6 +509,8 @@ const PROBLEM_WORDS: &[&str] = &[
     "refused",
     "weird",
     "strange",
+    "whines",
+    "moans",
     "blank",
     "empty",
     "frozen",
@@ -1396,14 +1398,17 @@ impl Context {
         // "can" and "won" say something went wrong only as "can't" and
         // "won't", or as what is blocked ("…before i can log in"); "my
         // friends can add songs" is a question.
+        // So does "…before it lets me in".
         for k in 0..tokens.len() {
-            if !matches!(tokens[k].text, "can" | "won") {
+            if !matches!(tokens[k].text, "can" | "won" | "lets" | "let" | "allows") {
                 continue;
             }
             let blocked = tokens[k.saturating_sub(2)..k]
                 .iter()
                 .any(|p| matches!(p.text, "before" | "until" | "till" | "unless"));
-            if !blocked && tokens.get(k + 1).is_none_or(|n| n.text != "t") {
+            if blocked {
+                class[k] |= class::PROBLEM;
+            } else if tokens.get(k + 1).is_none_or(|n| n.text != "t") {
                 class[k] &= !class::PROBLEM;
             }
         }
