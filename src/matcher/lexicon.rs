@@ -378,6 +378,14 @@ const MEANINGS: &[(&str, &str)] = &[
     ),
     ("off", "uit"),
     (
+        "countdown",
+        "cuenta regresiva, contagem regressiva, compte à rebours, conto alla rovescia, odlicza, odliczanie, geri sayım, nedräkning, обратный отсчёт",
+    ),
+    (
+        "stopped",
+        "parou, paró, arrêté, aufgehört, smesso, gestopt, przestał, przestało, berhenti, durdu, slutade, перестал, перестало",
+    ),
+    (
         "downloaded",
         "descargado, descargada, baixado, baixada, téléchargé, téléchargée, heruntergeladen, scaricato, scaricata, gedownload, pobrany, pobrane, скачанный, скачанного",
     ),
@@ -453,7 +461,8 @@ const MEANINGS: &[(&str, &str)] = &[
     (
         "listen",
         "escuchar, escuchando, ouvir, écouter, écoute, hören, ascoltare, ascolto, \
-         luisteren, słuchać, słuchania, mendengarkan, dinlemek, lyssna",
+         luisteren, słuchać, słuchania, mendengarkan, dinlemek, lyssna, \
+         audição, escucha, ascolti, luisteren",
     ),
     (
         "free",
