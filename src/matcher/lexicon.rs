@@ -13,8 +13,9 @@
 //! word list, not a translation of Spotify's localised strings: it names
 //! what a word means ("cortafuegos" is a firewall), so that the pooled
 //! evidence of several words can point to the entry. English messages are
-//! never rewritten (the lists hold no English word, and they are only
-//! consulted for a message that reads as another language).
+//! never rewritten: the lexicon is consulted only for a message that reads
+//! as another language, and no small word that marks one is English (some
+//! keys are: "land", "red", "zone" mean something else in English).
 //!
 //! Keys are written as people spell them; they are folded like the text
 //! they are compared with (lower case, accents dropped, Cyrillic letters
