@@ -675,3 +675,11 @@ fn being_held_back_before_something_is_a_complaint() {
         Some("accounts:407")
     );
 }
+
+#[test]
+fn not_spotify_inside_a_clause_is_still_about_spotify() {
+    assert_eq!(
+        answer("im on free, not spotify premium, and it says user is capped").as_deref(),
+        Some("capping_user_is_capped")
+    );
+}

@@ -1339,7 +1339,12 @@ fn not_spotify(tokens: &[Token<'_>], class: &[u16]) -> bool {
                         .enumerate()
                         .all(|(k, w)| text(s - words.len() + k) == *w)
             };
-            let denied = before(&["not"])
+            // ("not spotify premium but free" is about Spotify: "not
+            // spotify" must end a clause or be "not spotify related".)
+            let clause_ends = tokens
+                .get(s + 1)
+                .is_none_or(|n| n.start > tokens[s].end + 1 || n.text == "related");
+            let denied = (before(&["not"]) && clause_ends)
                 || before(&["not", "a"])
                 || before(&["unrelated", "to"])
                 || before(&["not", "related", "to"])
