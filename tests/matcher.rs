@@ -557,6 +557,7 @@ fn questions_and_other_programs_complaints_stay_silent() {
         "steam says my session has expired every time i open it. not spotify related, just venting",
         "postman returns 401 invalid_client from our own keycloak server, not spotify",
         "apple music on windows says no internet connection detected but spotify works fine",
+        "my school firewall blocks discord but spotify works fine lol",
         // Said to be no problem.
         "how do i change audio quality to very high on desktop? premium, no problems, just asking",
         // Questions about part of a message.

@@ -1325,10 +1325,14 @@ fn word_classes() -> &'static HashMap<String, u16> {
 
 /// Whether the message says it is not about Spotify: "not spotify
 /// related", "not related to spotify", "nothing to do with spotify", or
-/// another app named with "spotify works (fine)", "spotify is fine".
+/// another app, device or program named with "spotify works (fine)",
+/// "spotify is fine" ("my school firewall blocks discord but spotify works
+/// fine").
 fn not_spotify(tokens: &[Token<'_>], class: &[u16]) -> bool {
     let text = |k: usize| tokens.get(k).map_or("", |t| t.text);
-    let other_app = class.iter().any(|c| c & class::OTHER_APP != 0);
+    let other_app = class
+        .iter()
+        .any(|c| c & (class::OTHER_APP | class::FOREIGN | class::DEV_TOOL) != 0);
     (0..tokens.len())
         .filter(|&s| text(s).starts_with("spotif"))
         .any(|s| {
@@ -1382,7 +1386,8 @@ pub(crate) struct Context {
     /// Words about music on Spotify (premium, playlist, song).
     pub music: bool,
     /// Said not to be about Spotify: "not spotify related", "nothing to
-    /// do with spotify", or another app named and "spotify works fine".
+    /// do with spotify", or another program named and "spotify works
+    /// fine".
     pub not_spotify: bool,
     /// Written in another language: two or more of its small words
     /// ([`super::lexicon::function_words`]).
