@@ -7,13 +7,15 @@
 //! blind from the public reference alone, by someone who had not seen the
 //! catalogue or the other sets; it first measured 139/150 on reports and
 //! 3 false positives in 80, before its misses were read.
-//! `tests/corpus/blind.jsonl` is four more sets written the same way, each
+//! `tests/corpus/blind.jsonl` is five more sets written the same way, each
 //! by someone who saw none of the others, with more and more "near misses"
 //! (error words in chatter: jokes quoting a message, other apps' errors,
 //! errors fixed long ago). First measured, in order: 100/120 and 1/80,
 //! 122/130 and 2/100, 109/120 and 5/100, 103/120 and 17/100; the matcher
-//! was then changed where their misses showed a general rule. Its labels
-//! are the writers' own; a few are judgement calls between close entries. Each line is
+//! was then changed where their misses showed a general rule. The fifth,
+//! written after those changes, first measured 114/120 and 5/100. Its
+//! labels are the writers' own; a few are judgement calls between close
+//! entries. Each line is
 //! `{"text", "expect": id | null, "kind", "alternatives"?: [ids]}`.
 //!
 //! Targets (issue 3): top-1 accuracy ≥ 0.97 on error reports, and a
@@ -190,7 +192,7 @@ fn fresh_corpus_accuracy_and_silence_do_not_regress() {
 
 #[test]
 fn blind_corpus_accuracy_and_silence_do_not_regress() {
-    check("blind.jsonl", 0.91, 0.035);
+    check("blind.jsonl", 0.925, 0.035);
 }
 
 #[test]
