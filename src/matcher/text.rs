@@ -48,6 +48,8 @@ struct Text {
     /// Distinct content words with their weights.
     words: Vec<(u32, f32)>,
     total: f32,
+    /// Which of `words` is "spotify", if any.
+    spotify_slot: Option<u16>,
 }
 
 impl Text {
@@ -94,8 +96,6 @@ pub struct TextIndex {
     /// an entry's profile is the words of everything it says.
     postings: FxHashMap<String, (f32, Vec<u32>)>,
     entries: usize,
-    /// The vocabulary id of "spotify".
-    spotify: Option<u32>,
 }
 
 /// The entry whose words, taken all together, a description shares most
@@ -406,12 +406,17 @@ impl TextIndex {
                 seeds[id as usize].push(ti);
                 rest -= w;
             }
+            let spotify_slot = words
+                .iter()
+                .position(|(w, _)| Some(*w) == spotify)
+                .map(|s| s as u16);
             texts.push(Text {
                 entry,
                 kind,
                 original,
                 words,
                 total,
+                spotify_slot,
             });
         }
         let mut deletes: FxHashMap<String, Vec<u32>> = FxHashMap::default();
@@ -475,7 +480,6 @@ impl TextIndex {
             background,
             postings,
             entries: catalogue.len(),
-            spotify,
         }
     }
 
@@ -698,18 +702,18 @@ impl TextIndex {
             // And "Spotify" is not such evidence ("spotify can't update
             // itself" is not found in "spotify says update my profile").
             let distinct = counts.len();
-            let spotify_slot = text
-                .words
-                .iter()
-                .position(|(w, _)| Some(*w) == self.spotify)
-                .map(|s| s as u16);
-            let others = distinct - usize::from(spotify_slot.is_some());
-            if coverage < min_coverage
-                || (distinct >= 2
-                    && (found_words(&hs, best_span, None) < 2
-                        || found_words(&hs, best_span, spotify_slot) < others.min(2)))
-            {
+            if coverage < min_coverage {
                 continue;
+            }
+            if distinct >= 2 {
+                let found = found_slots(&hs, best_span);
+                let found_spotify = text
+                    .spotify_slot
+                    .is_some_and(|s| found.binary_search(&s).is_ok());
+                let others = distinct - usize::from(text.spotify_slot.is_some());
+                if found.len() < 2 || found.len() - usize::from(found_spotify) < others.min(2) {
+                    continue;
+                }
             }
             // A pasted message arrives in one piece; its words scattered
             // over a story ("…Japan right now… Spotify can't play…") are
@@ -801,17 +805,16 @@ fn mostly_in_order(hs: &[(u16, usize)], span: (usize, usize), n: usize) -> bool 
     ordered * 4 >= (present.len() - 1) * 3
 }
 
-/// Distinct text words found inside the span, but for the word in slot
-/// `skip`.
-fn found_words(hs: &[(u16, usize)], span: (usize, usize), skip: Option<u16>) -> usize {
+/// The slots of the distinct text words found inside the span, sorted.
+fn found_slots(hs: &[(u16, usize)], span: (usize, usize)) -> Vec<u16> {
     let mut slots: Vec<u16> = hs
         .iter()
-        .filter(|(s, p)| *p >= span.0 && *p <= span.1 && Some(*s) != skip)
+        .filter(|(_, p)| *p >= span.0 && *p <= span.1)
         .map(|(s, _)| *s)
         .collect();
     slots.sort_unstable();
     slots.dedup();
-    slots.len()
+    slots
 }
 
 /// The words people use for a platform.
