@@ -543,23 +543,31 @@ impl Matcher {
                 && c.score >= top_score - SIBLING_SPAN
                 && self.shares_message(top_entry, e)
         };
-        let in_tie = |e: usize, c: &Candidate| {
-            (c.score >= floor
+        let close = |c: &Candidate| {
+            c.score >= floor
                 && match c.reason.kind {
                     ReasonKind::Code => false,
                     ReasonKind::Message => pasted,
                     _ => !pasted,
-                })
-                || sibling(e, c)
+                }
         };
-        // (A stable sort: the tied first, each side in its order.)
-        ranked[1..].sort_by_key(|(e, c)| !in_tie(*e, c));
+        if !close(top) {
+            return;
+        }
+        // (A stable sort, each key computed once: the tied first, each side
+        // in its order.)
+        ranked[1..].sort_by_cached_key(|(e, c)| !(close(c) || sibling(*e, c)));
+        let mut tied = 1;
         for (e, c) in ranked[1..].iter_mut() {
-            if sibling(*e, c) {
+            let sib = sibling(*e, c);
+            if !(sib || close(c)) {
+                break;
+            }
+            if sib {
                 c.score = top_score;
             }
+            tied += 1;
         }
-        let tied = ranked.iter().take_while(|(e, c)| in_tie(*e, c)).count();
         if tied < 2 {
             return;
         }
