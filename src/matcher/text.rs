@@ -550,12 +550,21 @@ impl TextIndex {
             .collect()
     }
 
-    /// Vocabulary words an input word may stand for (itself, or one edit away).
+    /// Vocabulary words an input word may stand for (itself, as OCR misread
+    /// it, or one edit away).
     fn lookup(&self, w: &str, out: &mut Vec<u32>) {
         out.clear();
         if let Some(&id) = self.vocab.get(w) {
             out.push(id);
             return;
+        }
+        // Letters OCR reads as two ("irnage", "vvindow").
+        if w.contains("rn") || w.contains("vv") {
+            let read = w.replace("rn", "m").replace("vv", "w");
+            if let Some(&id) = self.vocab.get(read.as_str()) {
+                out.push(id);
+                return;
+            }
         }
         if w.len() < 5 || w.len() > 24 {
             return;
