@@ -72,7 +72,10 @@ pub(crate) const FUNCTION_WORDS: &[(&str, &str)] = &[
         "yang tidak ga gak nggak bisa katanya ini itu aku saya kok udah sudah tapi di ada \
          kenapa",
     ),
-    ("Turkish", "bir bu ki degil diyor neden hala"),
+    (
+        "Turkish",
+        "bir bu ki degil diyor neden hala ama gibi zaten icin",
+    ),
     (
         "Swedish",
         "och jag inte det mitt sager fungerar av har redan som",
@@ -365,7 +368,7 @@ const MEANINGS: &[(&str, &str)] = &[
         "offline",
         "hors ligne, fuera de línea, sin conexión, sem conexão, çevrimdışı",
     ),
-    ("mode", "modo, modus, modalità, tryb, läge, läget"),
+    ("mode", "modo, modus, modalità, tryb, läge, läget, modu"),
     (
         "offline mode",
         "offlinemodus, offline-modus, modo offline, mode hors ligne, modalità offline, \
@@ -375,7 +378,7 @@ const MEANINGS: &[(&str, &str)] = &[
         "turn off",
         "desactiva, desactivar, desativa, desativar, désactiver, désactivez, \
          ausschalten, schalte aus, deaktiviere, disattiva, disattivare, zet uit, uitzetten, \
-         wyłącz, matikan, kapat, stäng av",
+         wyłącz, matikan, kapat, kapatıp, kapatın, stäng av",
     ),
     ("off", "uit"),
     (
@@ -485,8 +488,14 @@ const MEANINGS: &[(&str, &str)] = &[
     (
         "try",
         "intenta, intentar, inténtalo, tente, tentar, réessayer, réessaye, essayez, \
-         versuche, versuchen, riprova, riprovare, probeer, spróbuj, coba, dene, försök, \
+         versuche, versuchen, riprova, riprovare, probeer, spróbuj, coba, dene, deneyin, \
+         försök, \
          попробуйте, попробуй",
+    ),
+    (
+        "again",
+        "otra vez, de nuevo, novamente, de novo, nochmal, erneut, opnieuw, ponownie, \
+         znowu, tekrar, снова",
     ),
     (
         "computer",
