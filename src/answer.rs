@@ -38,6 +38,10 @@ pub enum Plan<'c> {
 pub fn plan<'c>(catalogue: &'c Catalogue, m: &MatchResult) -> Plan<'c> {
     let Some(best) = m.best.as_deref().and_then(|id| catalogue.get(id)) else {
         let why = match (&m.unknown_code, m.candidates.first()) {
+            (_, Some(c)) if m.resolved => format!(
+                "the message tells of an error that is over (closest: {}), not one to fix",
+                c.id
+            ),
             (Some(code), _) => format!(
                 "{code} looks like a Spotify error code, but the catalogue does not know it (a knowledge gap)"
             ),

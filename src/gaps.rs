@@ -287,6 +287,7 @@ mod tests {
             tier: Tier::Low,
             candidates: vec![],
             unknown_code: None,
+            resolved: false,
             truncated: false,
         }
     }

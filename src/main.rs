@@ -446,6 +446,7 @@ fn match_lines(
                         "at": [c.reason.start, c.reason.end],
                     })).collect::<Vec<_>>(),
                     "unknown_code": m.unknown_code,
+                    "resolved": m.resolved,
                     "truncated": m.truncated,
                 })
             }

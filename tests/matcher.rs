@@ -684,3 +684,95 @@ fn not_spotify_inside_a_clause_is_still_about_spotify() {
         Some("capping_user_is_capped")
     );
 }
+
+#[test]
+fn a_code_asked_about_or_said_to_come_up_is_answered() {
+    for (text, id) in [
+        ("what does auth 73 mean", "auth:73"),
+        (
+            "anyone else getting auth 1 rn? cant log in at all",
+            "auth:1",
+        ),
+    ] {
+        assert_eq!(answer(text).as_deref(), Some(id), "{text}");
+    }
+    // Got, without a complaint, is a plan.
+    assert_eq!(
+        world()
+            .1
+            .match_text("got session 3 tomorrow, see you there")
+            .tier,
+        Tier::Low
+    );
+}
+
+#[test]
+fn letters_ocr_reads_as_two_are_read_as_one() {
+    assert_eq!(
+        answer(
+            "Installation Failed\nAn error occurred while trying to mount the downIoaded Spotify disk irnage.\nOK"
+        )
+        .as_deref(),
+        Some("com.spotify.installer:-3")
+    );
+}
+
+#[test]
+fn windows_error_codes_and_routers_access_points_are_not_spotify_s() {
+    for text in [
+        "windows update error 0x80070643 won't go away",
+        "my router admin page says 'access point 17 connected clients' is that a lot",
+    ] {
+        assert_eq!(world().1.match_text(text).tier, Tier::Low, "{text}");
+    }
+    assert_eq!(
+        answer("access point 17 on my laptop since this morning").as_deref(),
+        Some("accesspoint:17")
+    );
+}
+
+#[test]
+fn an_apps_client_secret_is_the_web_api_s_even_next_to_python() {
+    assert_eq!(
+        answer(
+            "getting invalid client secret when my python script asks for a token, copied the id from the dashboard"
+        )
+        .as_deref(),
+        Some("webapi:invalid_client")
+    );
+}
+
+#[test]
+fn an_error_told_as_over_is_not_answered_unless_it_is_back() {
+    let (_, m) = world();
+    for text in [
+        "had accesspoint 17 back in 2021, turned off my vpn and never saw it again. anyway what's everyone listening to",
+        "used to get error 30 all the time on my old pc, new pc is flawless",
+        "fyi the error 2026 thread from last week is solved, closing it",
+    ] {
+        let r = m.match_text(text);
+        assert!(r.resolved && r.tier == Tier::Low, "{text}: {r:?}");
+        assert!(!r.candidates.is_empty(), "{text}: still located");
+    }
+    for (text, id) in [
+        (
+            "the clock fixed my desktop_login_accounts:4 once but it still happens every morning",
+            "desktop_login_accounts:4",
+        ),
+        (
+            "used to get error 30 on my old pc and now it's back on the new one",
+            "error:30",
+        ),
+    ] {
+        assert_eq!(answer(text).as_deref(), Some(id), "{text}");
+    }
+}
+
+#[test]
+fn turkish_around_a_translated_message_is_read() {
+    assert_eq!(
+        answer("spotify çevrimdışı modu kapatıp tekrar deneyin diyor ama çevrimdışı mod zaten kapalı gibi")
+            .as_deref(),
+        Some("not_available_offline")
+    );
+}

@@ -338,6 +338,8 @@ const SPOTIFY_ISH: &[&str] = &[
     "premium_required",
     "me",
     "v1",
+    // (An app's client secret, on a Spotify help server: the Web API's.)
+    "secret",
 ];
 
 /// Words of a Web API report.
@@ -519,6 +521,12 @@ const PROBLEM_WORDS: &[&str] = &[
     "freezing",
     "hangs",
 ];
+
+/// `0x` and six hexadecimal digits or more: a Windows (HRESULT) or
+/// console error code.
+fn is_hex_code(t: &str) -> bool {
+    t.len() >= 8 && t.starts_with("0x") && t[2..].bytes().all(|b| b.is_ascii_hexdigit())
+}
 
 /// Namespaces whose name alone is distinctive enough.
 fn is_strong(ns: &str) -> bool {
@@ -799,6 +807,11 @@ impl CodeIndex {
         if j >= tokens.len() {
             return;
         }
+        // A namespace written as words ("access point") next to a router
+        // or another device names the device, not Spotify's code ("router
+        // admin page says access point 17 connected clients").
+        let spaced = j - i > 1 && text[tokens[i].end..tokens[i + 1].start].trim().is_empty();
+        let strong = ns.strong && !(spaced && context.foreign_near(i, j));
         // The joint right after the namespace, then optional "error" /
         // "code" words, then the joint before the code.
         let first_sep = &text[tokens[j - 1].end..tokens[j].start];
@@ -828,16 +841,29 @@ impl CodeIndex {
         let named = context.spotify
             && ocr_digits(tokens[j].text).is_some_and(|n| n.len() >= 2)
             && !context.foreign_before(i);
+        // A code someone asks the meaning of ("what does auth 73 mean"),
+        // or is said to get in a complaint ("anyone else getting auth 1
+        // rn? cant log in"; not "got session 3 tomorrow").
+        let framed = !context.foreign_near(i, j)
+            && ((i > 0
+                && context.complaint
+                && matches!(tokens[i - 1].text, "getting" | "get" | "got" | "gets"))
+                || tokens
+                    .get(j + 1)
+                    .is_some_and(|t| matches!(t.text, "mean" | "means" | "meaning")));
         let accepted = colon
-            || ns.strong
+            || strong
             || (!elsewhere
-                && (keyword || tight || named || (context.spotify_or_error && !context.foreign)));
+                && (keyword
+                    || tight
+                    || named
+                    || framed
+                    || (context.spotify_or_error && !context.foreign)));
         // "accounts 409" with nothing else about Spotify or an error: a
         // question, not an answer, and only for a number of three digits or
         // more (or a message that is nothing else) that is one of the
         // namespace's codes ("2 accounts 3 songs" is not). Words about
-        // music on Spotify ("…on family premium")
-        // make it an answer.
+        // music on Spotify ("…on family premium") make it an answer.
         // The whole message is the namespace and its number ("auth 73"):
         // asked about, whatever the number's length.
         let alone = i == 0 && j + 1 == tokens.len();
@@ -854,7 +880,7 @@ impl CodeIndex {
         if !accepted && !weak {
             return;
         }
-        let strength = if colon || ns.strong {
+        let strength = if colon || strong {
             1.0
         } else if weak && !context.music {
             ASK_STRENGTH
@@ -887,7 +913,7 @@ impl CodeIndex {
             return;
         }
         // A well-formed code the catalogue does not have.
-        if (colon || ns.strong || keyword)
+        if (colon || strong || keyword)
             && let Some(num) = ocr_digits(tokens[j].text)
         {
             let minus = text[..tokens[j].start].ends_with('-');
@@ -1360,6 +1386,57 @@ fn not_spotify(tokens: &[Token<'_>], class: &[u16]) -> bool {
         })
 }
 
+/// Words that tell an error as over: had once and fixed, or gone.
+const RESOLVED: &[&[&str]] = &[
+    &["never", "came", "back"],
+    &["never", "come", "back"],
+    &["never", "saw", "it", "again"],
+    &["never", "seen", "it", "again"],
+    &["never", "had", "it"],
+    &["never", "got", "it", "again"],
+    &["haven", "t", "had", "it"],
+    &["havent", "had", "it"],
+    &["used", "to", "get"],
+    &["used", "to", "have"],
+    &["is", "solved"],
+    &["was", "solved"],
+    &["is", "flawless"],
+    &["fixed", "my"],
+    &["fixed", "it", "for", "me"],
+    &["fixed", "it", "for", "good"],
+    &["still", "works", "perfectly"],
+];
+
+/// Whether the message tells an error as over ([`RESOLVED`]) and nothing
+/// after says it is not ("fixed it, but it still happens", "used to get
+/// error 30, now it's back").
+fn resolved(tokens: &[Token<'_>]) -> bool {
+    let Some(end) = (0..tokens.len()).find_map(|k| {
+        RESOLVED
+            .iter()
+            .find(|m| {
+                tokens.len() >= k + m.len()
+                    && tokens[k..k + m.len()]
+                        .iter()
+                        .zip(m.iter())
+                        .all(|(t, w)| t.text == *w)
+            })
+            .map(|m| k + m.len())
+    }) else {
+        return false;
+    };
+    let rest = &tokens[end..];
+    !rest.iter().enumerate().any(|(k, t)| match t.text {
+        "but" | "however" | "though" | "tho" | "until" | "now" | "today" | "again" | "back"
+        | "anymore" => true,
+        // ("still works perfectly" is how it is now.)
+        "still" => rest
+            .get(k + 1)
+            .is_none_or(|n| !matches!(n.text, "works" | "working" | "fine")),
+        _ => false,
+    })
+}
+
 /// What the whole message tells about how to read it: whether it is about
 /// Spotify, about an error at all, or about some other app.
 pub(crate) struct Context {
@@ -1389,6 +1466,10 @@ pub(crate) struct Context {
     /// do with spotify", or another program named and "spotify works
     /// fine".
     pub not_spotify: bool,
+    /// Told as something over: an error had once and fixed, or gone
+    /// ("had accesspoint 17 back in 2021… never saw it again", "the error
+    /// 2026 thread is solved"), with no "but", "still" or "again" after.
+    pub resolved: bool,
     /// Written in another language: two or more of its small words
     /// ([`super::lexicon::function_words`]).
     pub other_language: bool,
@@ -1437,6 +1518,13 @@ impl Context {
                 class[k] &= !(class::PROBLEM | class::ERROR);
             }
         }
+        // A hexadecimal error code ("0x80070643") is Windows' or another
+        // program's: Spotify's codes are never written so.
+        for (k, t) in tokens.iter().enumerate() {
+            if is_hex_code(t.text) {
+                class[k] |= class::FOREIGN;
+            }
+        }
         // "app store", "play store": a store of apps, not the Microsoft
         // Store many get Spotify from.
         for (k, pair) in tokens.windows(2).enumerate() {
@@ -1483,6 +1571,7 @@ impl Context {
             web_api: any(class::WEB_API),
             music: any(class::MUSIC),
             not_spotify: not_spotify(tokens, &class),
+            resolved: resolved(tokens),
             other_language: {
                 let mut words = tokens
                     .iter()

@@ -113,6 +113,9 @@ pub struct MatchResult {
     pub candidates: Vec<Candidate>,
     /// A well-formed code the catalogue does not know (`auth:74`).
     pub unknown_code: Option<String>,
+    /// The message tells of an error that is over ("had accesspoint 17
+    /// in 2021… never saw it again"): nothing to answer.
+    pub resolved: bool,
     /// Only the first [`MAX_SCAN_CHARS`] characters were examined.
     pub truncated: bool,
 }
@@ -418,15 +421,20 @@ impl Matcher {
         candidates.truncate(MAX_CANDIDATES);
 
         let confidence = candidates.first().map_or(0.0, |c| c.score);
-        let tier = thresholds.tier(confidence);
+        // An error told as over is news, not a request for help.
+        let tier = if context.resolved {
+            Tier::Low
+        } else {
+            thresholds.tier(confidence)
+        };
         let ambiguous =
             candidates.len() > 1 && candidates[1].score >= confidence - TIE && tier > Tier::Low;
         let best = candidates
             .first()
             .filter(|_| tier > Tier::Low)
             .map(|c| c.id.clone());
-        if best.is_some() {
-            unknown_code = unknown_code.filter(|_| !any_code);
+        if best.is_some() || context.resolved {
+            unknown_code = unknown_code.filter(|_| !any_code && !context.resolved);
         }
         MatchResult {
             best,
@@ -435,6 +443,7 @@ impl Matcher {
             tier,
             candidates,
             unknown_code,
+            resolved: context.resolved,
             truncated: norm.truncated,
         }
     }
