@@ -769,10 +769,28 @@ fn an_error_told_as_over_is_not_answered_unless_it_is_back() {
 }
 
 #[test]
-fn turkish_around_a_translated_message_is_read() {
+fn a_translated_message_in_turkish_or_italian_is_read() {
+    for (text, id) in [
+        (
+            "spotify çevrimdışı modu kapatıp tekrar deneyin diyor ama çevrimdışı mod zaten kapalı gibi",
+            "not_available_offline",
+        ),
+        (
+            "quando provo a registrarmi mi dice che l'email è già collegata a un altro utente",
+            "accounts:413",
+        ),
+    ] {
+        assert_eq!(answer(text).as_deref(), Some(id), "{text}");
+    }
+}
+
+#[test]
+fn an_api_that_throws_an_error_is_a_complaint() {
     assert_eq!(
-        answer("spotify çevrimdışı modu kapatıp tekrar deneyin diyor ama çevrimdışı mod zaten kapalı gibi")
-            .as_deref(),
-        Some("not_available_offline")
+        answer(
+            "my bot polls the currently-playing endpoint every second and now spotify api just throws too many requests at me"
+        )
+        .as_deref(),
+        Some("webapi:429")
     );
 }

@@ -520,6 +520,9 @@ const PROBLEM_WORDS: &[&str] = &[
     "froze",
     "freezing",
     "hangs",
+    // (A developer's "throws": "the api throws too many requests".)
+    "throws",
+    "throwing",
 ];
 
 /// `0x` and six hexadecimal digits or more: a Windows (HRESULT) or

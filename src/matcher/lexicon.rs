@@ -563,6 +563,21 @@ const MEANINGS: &[(&str, &str)] = &[
          andere, başka",
     ),
     ("wrong", "errado, errada, mauvais, storto, verkeerd, złe"),
+    ("already", "ya, já, déjà, già"),
+    (
+        "connected",
+        "conectado, conectada, vinculado, vinculada, ligado, ligada, associado, \
+         associada, connecté, connectée, associé, associée, verbunden, verknüpft, \
+         collegato, collegata, associato, associata, gekoppeld, verbonden, połączony, \
+         połączone, powiązany, powiązane, bağlı, kopplad, kopplat, \
+         привязан, привязана, привязано",
+    ),
+    (
+        "user",
+        "usuario, usuário, utilisateur, benutzer, nutzer, utente, gebruiker, \
+         użytkownik, użytkownika, pengguna, kullanıcı, kullanıcıya, användare, \
+         пользователь, пользователю, пользователя",
+    ),
     (
         "says",
         "dice, dicen, diz, dit, sagt, zegt, pisze, mówi, katanya, diyor, säger, \
