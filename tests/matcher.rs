@@ -794,3 +794,18 @@ fn an_api_that_throws_an_error_is_a_complaint() {
         Some("webapi:429")
     );
 }
+
+#[test]
+fn codes_given_as_examples_in_an_instruction_are_not_reports() {
+    for text in [
+        "reminder: post error codes like auth:73 in #help, not in #general pls",
+        "mods here: pls include the exact error code (like auth:3 or accesspoint:17) when you post in #help",
+    ] {
+        assert_eq!(world().1.match_text(text).tier, Tier::Low, "{text}");
+    }
+    // A code told like this is still one.
+    assert_eq!(
+        answer("spotify shows an error like auth:3 every time i open it").as_deref(),
+        Some("auth:3")
+    );
+}

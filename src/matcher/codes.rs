@@ -1473,6 +1473,9 @@ pub(crate) struct Context {
     /// ("had accesspoint 17 back in 2021… never saw it again", "the error
     /// 2026 thread is solved"), with no "but", "still" or "again" after.
     pub resolved: bool,
+    /// Asks people to post or include something ("pls include the exact
+    /// error code"): codes in it are examples.
+    pub instruction: bool,
     /// Written in another language: two or more of its small words
     /// ([`super::lexicon::function_words`]).
     pub other_language: bool,
@@ -1575,6 +1578,9 @@ impl Context {
             music: any(class::MUSIC),
             not_spotify: not_spotify(tokens, &class),
             resolved: resolved(tokens),
+            instruction: tokens
+                .iter()
+                .any(|t| matches!(t.text, "post" | "include" | "paste" | "mention")),
             other_language: {
                 let mut words = tokens
                     .iter()
@@ -1607,6 +1613,17 @@ impl Context {
     /// before token `first` ("my python script throws…").
     pub(crate) fn foreign_before(&self, first: usize) -> bool {
         self.foreign_at.iter().any(|&k| k < first && k + 6 >= first)
+    }
+
+    /// Whether the code at token `k` is given as an example in an
+    /// instruction ("post error codes like auth:73 in #help", "include
+    /// the code (e.g. auth:3)").
+    pub(crate) fn example_at(&self, tokens: &[Token<'_>], k: usize) -> bool {
+        let before = |n: usize| k.checked_sub(n).map(|i| tokens[i].text);
+        self.instruction
+            && (matches!(before(1), Some("like" | "eg" | "example"))
+                || (before(1) == Some("g") && before(2) == Some("e"))
+                || (before(1) == Some("as") && before(2) == Some("such")))
     }
 
     /// Whether evidence at byte `at` is about another app named before it

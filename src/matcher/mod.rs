@@ -255,6 +255,31 @@ impl Matcher {
                 })
             })
             .collect();
+        // Codes given as examples in an instruction ("include the code,
+        // like auth:3 or accesspoint:17"), and those listed after one.
+        let mut examples: Vec<usize> = Vec::new();
+        if context.instruction {
+            let mut starts: Vec<(usize, usize)> =
+                code_hits.iter().map(|h| (h.start, h.end)).collect();
+            starts.sort_unstable();
+            let mut last_end = None;
+            for (start, end) in starts {
+                let listed = last_end.is_some_and(|e: usize| {
+                    e <= start
+                        && matches!(
+                            norm.text[e..start].trim_matches(|c: char| !c.is_alphanumeric()),
+                            "" | "or" | "and"
+                        )
+                });
+                let given = toks
+                    .binary_search_by_key(&start, |t| t.start)
+                    .is_ok_and(|k| context.example_at(&toks, k));
+                if listed || given {
+                    examples.push(start);
+                    last_end = Some(end);
+                }
+            }
+        }
         let mut best: Vec<Option<Candidate>> = vec![None; self.ids.len()];
         let mut support: Vec<f32> = vec![0.0; self.ids.len()];
         let mut unknown_code = None;
@@ -264,6 +289,9 @@ impl Matcher {
         for h in code_hits {
             // About another app named before it, and not about Spotify:
             // its errors, not ours.
+            if examples.contains(&h.start) {
+                continue;
+            }
             let elsewhere = context.elsewhere_before(h.start);
             let Some(e) = h.entry else {
                 if !elsewhere {
