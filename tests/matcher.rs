@@ -809,3 +809,30 @@ fn codes_given_as_examples_in_an_instruction_are_not_reports() {
         Some("auth:3")
     );
 }
+
+#[test]
+fn thanks_advice_and_names_that_quote_a_code_are_not_reports() {
+    for text in [
+        "ty ty, updating the app got rid of the error 2026 thing",
+        "ok that firewall exception thing worked, auth:3 is gone",
+        "closing my ticket: the session:103 thing is solved, switching my default browser back to firefox fixed it",
+        "pro tip: if you get auth:3, add spotify to the windows firewall exceptions before you bother reinstalling",
+        "my friends band is called Error Code 7 and theyre on spotify now, go stream them",
+    ] {
+        assert_eq!(world().1.match_text(text).tier, Tier::Low, "{text}");
+    }
+    for (text, id) in [
+        // Nothing fixed it: still a report.
+        (
+            "accesspoint:17 since monday, reinstalled and flushed dns, nothing fixed it",
+            "accesspoint:17",
+        ),
+        (
+            "auth:3 again, turning off the firewall fixed it for like a day",
+            "auth:3",
+        ),
+        ("if i get auth:3 every time, what do i do", "auth:3"),
+    ] {
+        assert_eq!(answer(text).as_deref(), Some(id), "{text}");
+    }
+}

@@ -1408,13 +1408,57 @@ const RESOLVED: &[&[&str]] = &[
     &["fixed", "it", "for", "me"],
     &["fixed", "it", "for", "good"],
     &["still", "works", "perfectly"],
+    &["never", "looked", "back"],
+    &["was", "ages", "ago"],
+    &["been", "perfect", "since"],
+    &["been", "fine", "since"],
+    &["fine", "ever", "since"],
+    &["is", "gone"],
+    &["got", "rid", "of"],
+    &["went", "away"],
+];
+
+/// Words that tell an error as over when they end the message ("…switching
+/// browsers fixed it"; not "…fixed it for like a day").
+const RESOLVED_AT_END: &[&[&str]] = &[
+    &["fixed", "it"],
+    &["sorted", "it"],
+    &["solved", "it"],
+    &["did", "the", "trick"],
 ];
 
 /// Whether the message tells an error as over ([`RESOLVED`]) and nothing
-/// after says it is not ("fixed it, but it still happens", "used to get
-/// error 30, now it's back").
+/// after the last such words says it is not ("fixed it, but it still
+/// happens", "used to get error 30, now it's back").
 fn resolved(tokens: &[Token<'_>]) -> bool {
-    let Some(end) = (0..tokens.len()).find_map(|k| {
+    // ("…but nothing fixed it", "has anyone fixed it" are not.)
+    let ends = |m: &&[&str]| {
+        let Some(at) = tokens.len().checked_sub(m.len()) else {
+            return false;
+        };
+        tokens[at..].iter().zip(m.iter()).all(|(t, w)| t.text == *w)
+            && !tokens[at.saturating_sub(3)..at].iter().any(|t| {
+                matches!(
+                    t.text,
+                    "nothing"
+                        | "nor"
+                        | "never"
+                        | "not"
+                        | "t"
+                        | "didnt"
+                        | "hasnt"
+                        | "anyone"
+                        | "how"
+                        | "who"
+                        | "what"
+                        | "if"
+                )
+            })
+    };
+    if RESOLVED_AT_END.iter().any(|m| ends(&m)) {
+        return true;
+    }
+    let Some(end) = (0..tokens.len()).rev().find_map(|k| {
         RESOLVED
             .iter()
             .find(|m| {
@@ -1473,6 +1517,9 @@ pub(crate) struct Context {
     /// ("had accesspoint 17 back in 2021… never saw it again", "the error
     /// 2026 thread is solved"), with no "but", "still" or "again" after.
     pub resolved: bool,
+    /// Names a band, a song or a pet: something that can be called by an
+    /// error's name.
+    pub names_a_thing: bool,
     /// Asks people to post or include something ("pls include the exact
     /// error code"): codes in it are examples.
     pub instruction: bool,
@@ -1578,6 +1625,22 @@ impl Context {
             music: any(class::MUSIC),
             not_spotify: not_spotify(tokens, &class),
             resolved: resolved(tokens),
+            names_a_thing: tokens.iter().any(|t| {
+                matches!(
+                    t.text,
+                    "band"
+                        | "single"
+                        | "song"
+                        | "album"
+                        | "playlist"
+                        | "ep"
+                        | "mixtape"
+                        | "podcast"
+                        | "cat"
+                        | "dog"
+                        | "pet"
+                )
+            }),
             instruction: tokens
                 .iter()
                 .any(|t| matches!(t.text, "post" | "include" | "paste" | "mention")),
@@ -1617,13 +1680,28 @@ impl Context {
 
     /// Whether the code at token `k` is given as an example in an
     /// instruction ("post error codes like auth:73 in #help", "include
-    /// the code (e.g. auth:3)").
+    /// the code (e.g. auth:3)") or in advice ("if you get auth:3, add
+    /// spotify to the firewall").
     pub(crate) fn example_at(&self, tokens: &[Token<'_>], k: usize) -> bool {
         let before = |n: usize| k.checked_sub(n).map(|i| tokens[i].text);
-        self.instruction
-            && (matches!(before(1), Some("like" | "eg" | "example"))
-                || (before(1) == Some("g") && before(2) == Some("e"))
-                || (before(1) == Some("as") && before(2) == Some("such")))
+        let advice = before(3) == Some("if")
+            && matches!(before(2), Some("you" | "u"))
+            && matches!(before(1), Some("get" | "see" | "hit" | "have"));
+        advice
+            || (self.instruction
+                && (matches!(before(1), Some("like" | "eg" | "example"))
+                    || (before(1) == Some("g") && before(2) == Some("e"))
+                    || (before(1) == Some("as") && before(2) == Some("such"))))
+    }
+
+    /// Whether what starts at token `k` is the name of a band, a song or a
+    /// pet ("our new single is called 'Error Code 7'", "named our new
+    /// single 'Error Code 7'").
+    pub(crate) fn name_at(&self, tokens: &[Token<'_>], k: usize) -> bool {
+        self.names_a_thing
+            && tokens[k.saturating_sub(4)..k]
+                .iter()
+                .any(|t| matches!(t.text, "called" | "named" | "titled"))
     }
 
     /// Whether evidence at byte `at` is about another app named before it

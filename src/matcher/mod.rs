@@ -255,29 +255,27 @@ impl Matcher {
                 })
             })
             .collect();
-        // Codes given as examples in an instruction ("include the code,
-        // like auth:3 or accesspoint:17"), and those listed after one.
+        // Codes given as examples in an instruction or advice ("include
+        // the code, like auth:3 or accesspoint:17"), and those listed after
+        // one; codes that are a name ("a band called Error Code 7").
         let mut examples: Vec<usize> = Vec::new();
-        if context.instruction {
-            let mut starts: Vec<(usize, usize)> =
-                code_hits.iter().map(|h| (h.start, h.end)).collect();
-            starts.sort_unstable();
-            let mut last_end = None;
-            for (start, end) in starts {
-                let listed = last_end.is_some_and(|e: usize| {
-                    e <= start
-                        && matches!(
-                            norm.text[e..start].trim_matches(|c: char| !c.is_alphanumeric()),
-                            "" | "or" | "and"
-                        )
-                });
-                let given = toks
-                    .binary_search_by_key(&start, |t| t.start)
-                    .is_ok_and(|k| context.example_at(&toks, k));
-                if listed || given {
-                    examples.push(start);
-                    last_end = Some(end);
-                }
+        let mut starts: Vec<(usize, usize)> = code_hits.iter().map(|h| (h.start, h.end)).collect();
+        starts.sort_unstable();
+        let mut last_end = None;
+        for (start, end) in starts {
+            let listed = last_end.is_some_and(|e: usize| {
+                e <= start
+                    && matches!(
+                        norm.text[e..start].trim_matches(|c: char| !c.is_alphanumeric()),
+                        "" | "or" | "and"
+                    )
+            });
+            let given = toks
+                .binary_search_by_key(&start, |t| t.start)
+                .is_ok_and(|k| context.example_at(&toks, k) || context.name_at(&toks, k));
+            if listed || given {
+                examples.push(start);
+                last_end = Some(end);
             }
         }
         let mut best: Vec<Option<Candidate>> = vec![None; self.ids.len()];
@@ -348,7 +346,13 @@ impl Matcher {
                                 || (wctx.other_thing && h.score < 0.8)))
                 }
             };
-            if elsewhere {
+            // A message that is a name ("our next single is called 'no
+            // internet connection detected'").
+            let named = matches!(h.kind, text::TextKind::Message | text::TextKind::Sentence)
+                && words
+                    .binary_search_by_key(&h.start, |t| t.start)
+                    .is_ok_and(|k| wctx.name_at(words, k));
+            if elsewhere || named {
                 continue;
             }
             let mut score = h.score;
