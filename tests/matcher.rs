@@ -836,3 +836,14 @@ fn thanks_advice_and_names_that_quote_a_code_are_not_reports() {
         assert_eq!(answer(text).as_deref(), Some(id), "{text}");
     }
 }
+
+#[test]
+fn the_program_an_error_blames_may_be_named_in_the_report() {
+    assert_eq!(
+        answer(
+            "the windows installer says it cant write the files because another process is using them. steam is open if that matters"
+        )
+        .as_deref(),
+        Some("installer:18")
+    );
+}

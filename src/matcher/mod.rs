@@ -163,6 +163,10 @@ pub struct Matcher {
     /// Web API errors: their names (invalid_client, 429) are generic HTTP
     /// and OAuth terms, so they need a Spotify context.
     webapi: Vec<bool>,
+    /// Entries whose displayed message blames another program ("…in use
+    /// by another process"): a report names that program ("steam is
+    /// open"), and it does not make the report another app's.
+    blames_another_program: Vec<bool>,
     /// The catalogue's `lead` flag per entry.
     lead: Vec<bool>,
     /// Each entry's displayed messages, lower case, without their code.
@@ -191,6 +195,10 @@ impl Matcher {
                 .map(|e| e.messages.iter().any(|m| !m.contains("(Error code")))
                 .collect(),
             webapi: entries.iter().map(|e| e.category == "webapi").collect(),
+            blames_another_program: entries
+                .iter()
+                .map(|e| e.messages.iter().any(|m| m.contains("another process")))
+                .collect(),
             lead: entries.iter().map(|e| e.lead).collect(),
             messages: entries
                 .iter()
@@ -342,6 +350,7 @@ impl Matcher {
                     // chrome").
                     wctx.elsewhere_before(h.start)
                         || (!wctx.spotify
+                            && !self.blames_another_program[e]
                             && ((wctx.foreign && h.matched.to_lowercase().contains("spotify"))
                                 || (wctx.other_thing && h.score < 0.8)))
                 }
