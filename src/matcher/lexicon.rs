@@ -29,10 +29,10 @@ use super::normalize::Normalized;
 use super::tokens::{Token, tokenize};
 
 /// Per language, small words of Spanish, Portuguese, French, German,
-/// Italian, Dutch, Polish, Indonesian, Turkish, Swedish and Russian that
-/// are not English words (no "die", "me", "no", "in", "was"); the Latin
-/// ones written as the normaliser folds them. Two of them in one message
-/// mark it as written in another language.
+/// Italian, Dutch, Polish, Indonesian, Turkish, Swedish, Russian and
+/// Ukrainian that are not English words (no "die", "me", "no", "in",
+/// "was"); the Latin ones written as the normaliser folds them. Two of
+/// them in one message mark it as written in another language.
 pub(crate) const FUNCTION_WORDS: &[(&str, &str)] = &[
     (
         "Spanish",
@@ -65,7 +65,7 @@ pub(crate) const FUNCTION_WORDS: &[(&str, &str)] = &[
     (
         "Polish",
         "ze nie sie jest moj moje pisze mam ale co jak czy mnie mi juz dziala po pokazuje \
-         czasem kiedy gdy",
+         czasem kiedy gdy zeby",
     ),
     (
         "Indonesian",
@@ -74,7 +74,7 @@ pub(crate) const FUNCTION_WORDS: &[(&str, &str)] = &[
     ),
     (
         "Turkish",
-        "bir bu ki degil diyor neden hala ama gibi zaten icin",
+        "bir bu ki degil diyor neden hala ama gibi zaten icin sonra mı mu",
     ),
     (
         "Swedish",
@@ -85,6 +85,12 @@ pub(crate) const FUNCTION_WORDS: &[(&str, &str)] = &[
         "Russian",
         "что меня уже после через пишет вроде когда почему опять просто выдает говорит \
          при выскакивает",
+    ),
+    // (Not "мене", "мені", "тому", "знову": they read "mehe", "mehi", "tomy",
+    // "3hoby".)
+    (
+        "Ukrainian",
+        "що каже хоча але після пише також вже чому коли працює видає",
     ),
 ];
 
@@ -187,34 +193,59 @@ const MEANINGS: &[(&str, &str)] = &[
     (
         "playback",
         "reproducción, reprodução, lecture, wiedergabe, riproduzione, odtwarzanie, \
-         pemutaran, uppspelning",
+         odtwarzania, odtwarzaniu, odtwarzaniem, pemutaran, oynatma, oynatılması, \
+         oynatımı, uppspelning, uppspelningen, \
+         воспроизведение, воспроизведения, воспроизведении, воспроизведением, \
+         відтворення, відтворенні, відтворенням",
     ),
     (
         "track song",
         "canción, canciones, tema, faixa, música, chanson, morceau, titre, titel, lied, \
-         canzone, brano, liedje, utwór, piosenka, piosenki, lagu, lagunya, şarkı, låt, \
-         låten, \
+         canzone, brano, liedje, utwór, utwory, utworów, utworu, piosenka, piosenki, lagu, \
+         lagunya, şarkı, låt, låten, \
          трек, трека, песня, песню, \
          parça, parçayı, parçası, parçalar",
     ),
     ("album", "álbum, albüm"),
     (
         "device",
-        "dispositivo, appareil, gerät, geräte, apparaat, urządzenie, urządzeniu, \
-         urządzenia, perangkat, cihaz, cihazda, enhet, enheten, \
-         устройство, устройстве, устройства",
+        "dispositivo, dispositivos, dispositivi, appareil, appareils, gerät, geräte, \
+         geräten, gerätes, apparaat, apparaten, urządzenie, urządzeniu, urządzenia, \
+         urządzeń, urządzeniem, urządzeniach, perangkat, cihaz, cihazda, cihazı, \
+         cihazdan, cihaza, cihazım, cihazımda, cihazlar, cihazlardan, enhet, enheten, \
+         enheter, enheterna, \
+         устройство, устройстве, устройства, устройств, устройству, устройством, \
+         девайс, девайса, девайсе, \
+         пристрій, пристрою, пристрої, пристроїв, пристроях, пристроєм",
     ),
     (
         "account",
-        "cuenta, conta, compte, konto, kontа, akun, hesap, hesabım, kontot, \
-         аккаунт, аккаунте, аккаунта, учётная запись, учетная запись, учётной записи, учетной записи",
+        "cuenta, cuentas, conta, contas, compte, comptes, konto, kontos, konta, koncie, \
+         kontem, akun, akunku, akunnya, hesap, hesabım, hesabın, hesabınız, hesabı, \
+         hesabımı, hesabınızı, hesabımız, hesaba, hesabımda, hesabınızda, hesapta, \
+         hesabımın, hesabınızın, kontot, \
+         аккаунт, аккаунте, аккаунта, аккаунту, аккаунтом, учётная запись, \
+         учетная запись, учётной записи, учетной записи, учётную запись, \
+         учетную запись, \
+         акаунт, акаунта, акаунті, акаунту, акаунтом, обліковий запис, \
+         облікового запису, обліковому записі",
     ),
     (
         "enabled",
-        "habilitado, habilitada, activado, activada, ativado, ativada, activé, activée, \
-         aktiviert, abilitato, abilitata, attivato, ingeschakeld, włączone, włączony, \
-         diaktifkan, etkin, aktiverad, \
-         включено, включен, разрешено",
+        "habilitado, habilitada, habilitados, habilitadas, activado, activada, \
+         activados, ativado, ativada, ativados, activé, activée, activés, activées, \
+         aktiviert, aktivierte, eingeschaltet, abilitato, abilitata, abilitati, \
+         attivato, attivata, attivati, ingeschakeld, geactiveerd, włączone, włączony, \
+         włączona, diaktifkan, aktif, etkin, etkinleştirildi, etkinleştirilmiş, \
+         aktiverad, aktiverat, aktiverade, \
+         включено, включен, включена, включены, включён, разрешено, \
+         увімкнено, ввімкнено, увімкнений, увімкнена, активовано, дозволено",
+    ),
+    (
+        "not enabled",
+        "etkinleştirilmemiş, etkinleştirilmedi, \
+         не включено, не включен, не включена, не включены, не включён, \
+         не увімкнено, не ввімкнено",
     ),
     (
         "use",
@@ -226,22 +257,66 @@ const MEANINGS: &[(&str, &str)] = &[
     ),
     (
         "tabs",
-        "pestañas, pestaña, abas, onglets, onglet, schede, tabbladen, karty, kart, \
-         sekme, flikar, \
-         вкладок, вкладки",
+        "pestañas, pestaña, abas, aba, guias, onglets, onglet, registerkarten, \
+         registerkarte, schede, scheda, tabbladen, tabblad, karty, kart, kartach, \
+         kartami, sekme, sekmeler, sekmesi, sekmeyi, sekmede, sekmeleri, flikar, flik, \
+         flikarna, \
+         вкладок, вкладки, вкладка, вкладку, вкладках, вкладкой, вкладками, вкладкою",
     ),
     (
         "many",
-        "demasiadas, demasiados, muitas, muitos, trop, viele, troppe, troppi, te veel, \
-         za dużo, zbyt, terlalu banyak, çok fazla, för många, \
-         kebanyakan, слишком много",
+        "demasiadas, demasiados, demasiado, muchas, muchos, muitas, muitos, demais, \
+         trop, trop de, beaucoup, viele, zu viele, zuviele, troppe, troppi, molte, \
+         molti, te veel, teveel, veel, za dużo, zbyt, zbyt wiele, zbyt dużo, za wiele, \
+         wiele, dużo, terlalu banyak, banyak, çok fazla, fazla, çok sayıda, för många, \
+         kebanyakan, \
+         слишком много, много, слишком, \
+         забагато, занадто багато, надто багато, багато, занадто",
     ),
     (
         "open",
-        "abiertas, abiertos, abierto, abertas, abertos, ouverts, ouvertes, ouvert, \
-         offen, geöffnet, aperte, aperti, otwartych, otwarte, terbuka, açık, öppna, \
-         открыто, открыт, открыты, \
+        "abiertas, abiertos, abierto, abierta, abertas, abertos, aberta, aberto, \
+         ouverts, ouvertes, ouvert, ouverte, offen, offene, offenen, geöffnet, \
+         geöffnete, geöffneten, aperte, aperti, aperta, aperto, geopend, geopende, \
+         openstaande, otwartych, otwarte, otwarty, otwarta, otwartymi, terbuka, açık, \
+         açıkken, öppna, öppen, öppet, \
+         открыто, открыт, открыты, открыта, открытых, открытые, открытыми, \
+         відкритих, відкриті, відкрито, відкритий, відкрита, відкритими, \
          kebuka, dibuka",
+    ),
+    (
+        "close",
+        "cierra, cerrar, cierre, fechar, feche, fermer, fermez, ferme, \
+         schließen, schliessen, schließe, schliesse, chiudi, chiudere, chiudete, sluit, \
+         sluiten, zamknij, zamknąć, zamknięcie, tutup, menutup, stäng, stänga, \
+         закройте, закрыть, закрой, \
+         закрийте, закрити, закрий",
+    ),
+    (
+        "continue",
+        "continuar, continúa, continua, continuer, continuez, fortfahren, \
+         continuare, continuate, doorgaan, verdergaan, ga verder, kontynuuj, \
+         kontynuować, lanjutkan, melanjutkan, devam, devam et, devam edin, fortsätt, \
+         fortsätta, \
+         продолжить, продолжайте, продолжай, \
+         продовжити, продовжуйте, продовжуй",
+    ),
+    ("continue listening", "weiterhören, weiter hören"),
+    (
+        "remove",
+        "eliminar, elimina, elimine, quitar, quita, borrar, borra, remover, remova, \
+         excluir, exclua, supprimer, supprimez, supprime, retirer, retirez, enlever, \
+         entfernen, entferne, löschen, lösche, rimuovere, rimuovi, eliminare, cancella, \
+         cancellare, verwijder, verwijderen, usuń, usunąć, usunięcie, usuwać, hapus, \
+         menghapus, kaldır, kaldırın, kaldırmak, sil, silin, silmek, ta bort, radera, \
+         удалить, удалите, удали, удаление, \
+         видалити, видаліть, видали, видалення",
+    ),
+    (
+        "please",
+        "por favor, svp, bitte, per favore, perfavore, alsjeblieft, alstublieft, aub, \
+         proszę, tolong, silakan, mohon, lütfen, snälla, vänligen, \
+         пожалуйста, будь ласка, будь-ласка",
     ),
     (
         "password",
@@ -263,8 +338,11 @@ const MEANINGS: &[(&str, &str)] = &[
     ),
     (
         "session",
-        "sesión, sessão, sitzung, sessione, sessie, sesja, sesi, oturum, \
-         сеанс, сеанса, сессия, сессии",
+        "sesión, sessão, sitzung, sessione, sessie, sesja, sesji, sesi, sesinya, \
+         oturum, oturumunuz, oturumunuzun, oturumun, oturumum, oturumumun, oturumu, \
+         oturumunuzu, oturumunun, sessionen, \
+         сеанс, сеанса, сеансе, сессия, сессии, сессию, \
+         сесія, сесії, сесію, сеансу",
     ),
     (
         "terminated",
@@ -273,9 +351,13 @@ const MEANINGS: &[(&str, &str)] = &[
     ),
     (
         "expired",
-        "expirado, expirada, caducado, caducada, expirée, expiré, abgelaufen, scaduta, \
-         scaduto, verlopen, wygasła, kedaluwarsa, gått ut, \
-         истёк, истек, истекло, истёкло, истекла",
+        "expirado, expirada, expiró, expirou, caducado, caducada, caducó, vencida, \
+         venceu, expirée, expiré, abgelaufen, abgelaufene, scaduta, scaduto, \
+         verlopen, wygasła, wygasł, wygasło, wygasnęła, kedaluwarsa, kadaluarsa, \
+         kadaluwarsa, süresi doldu, süresi dolmuş, süresi geçti, sona erdi, gått ut, \
+         utgått, \
+         истёк, истек, истекло, истёкло, истекла, \
+         закінчився, закінчилася, закінчилась, минув, сплив",
     ),
     (
         "restricted",
@@ -312,8 +394,10 @@ const MEANINGS: &[(&str, &str)] = &[
         "download",
         "descargar, descarga, baixar, télécharger, téléchargement, herunterladen, \
          scaricare, scarica, downloaden, pobrać, pobierz, unduh, mengunduh, indir, \
-         indirme, ladda ner, \
-         скачать, загрузить, загрузка",
+         indirme, ladda ner, descargas, téléchargements, unduhan, unduhannya, \
+         indirilenler, indirmeler, indirmeleri, nedladdningar, nedladdningarna, \
+         скачать, загрузить, загрузка, загрузки, загрузок, скачивание, \
+         завантаження, завантажити, завантажте",
     ),
     (
         "install",
@@ -366,7 +450,8 @@ const MEANINGS: &[(&str, &str)] = &[
     ),
     (
         "offline",
-        "hors ligne, fuera de línea, sin conexión, sem conexão, çevrimdışı",
+        "hors ligne, fuera de línea, sin conexión, sem conexão, çevrimdışı, \
+         çevrim dışı, luring, офлайн, оффлайн, без интернета, без інтернету",
     ),
     ("mode", "modo, modus, modalità, tryb, läge, läget, modu"),
     (
@@ -391,7 +476,13 @@ const MEANINGS: &[(&str, &str)] = &[
     ),
     (
         "downloaded",
-        "descargado, descargada, baixado, baixada, téléchargé, téléchargée, heruntergeladen, scaricato, scaricata, gedownload, pobrany, pobrane, скачанный, скачанного",
+        "descargado, descargada, descargados, descargadas, baixado, baixada, \
+         baixados, baixadas, téléchargé, téléchargée, téléchargés, téléchargées, \
+         heruntergeladen, heruntergeladene, scaricato, scaricata, scaricati, \
+         gedownload, gedownloade, pobrany, pobrane, pobranych, diunduh, indirilen, \
+         indirilmiş, nedladdade, nedladdad, \
+         скачанный, скачанного, скачанные, скачанных, \
+         завантажені, завантажених",
     ),
     (
         "disk image",
@@ -445,7 +536,15 @@ const MEANINGS: &[(&str, &str)] = &[
         "deshabilitada, deshabilitado, desactivada, desactivado, desativada, \
          desativado, désactivé, désactivée, deaktiviert, disattivato, disabilitato, \
          uitgeschakeld, wyłączone, wyłączony, dinonaktifkan, devre dışı, inaktiverad, \
-         отключен, отключено, отключена, деактивирован",
+         inhabilitada, inhabilitado, deshabilitadas, deshabilitados, desabilitada, \
+         desabilitado, désactivés, désactivées, deaktivierte, deaktiviertes, \
+         ausgeschaltet, disattivata, disabilitata, disattivati, gedeactiveerd, \
+         wyłączona, dezaktywowane, dezaktywowany, dezaktywowana, nonaktif, \
+         devre dışı bırakıldı, devre dışı bırakılmış, inaktiverat, avaktiverad, \
+         avaktiverat, \
+         отключён, отключены, деактивирована, деактивировано, выключено, выключен, \
+         вимкнено, вимкнений, вимкнена, відключено, відключений, деактивовано, \
+         деактивований",
     ),
     (
         "suspended",
@@ -466,7 +565,12 @@ const MEANINGS: &[(&str, &str)] = &[
         "listen",
         "escuchar, escuchando, ouvir, écouter, écoute, hören, ascoltare, ascolto, \
          luisteren, słuchać, słuchania, mendengarkan, dinlemek, lyssna, \
-         audição, escucha, ascolti, luisteren",
+         audição, escucha, ascolti, luisteren, escuchas, escuche, ouvindo, ouça, \
+         écoutez, anhören, ascoltando, luister, słucham, słuchanie, posłuchać, \
+         dengar, mendengar, dengerin, dinlemeye, dinleme, dinleyin, dinliyorum, \
+         lyssnar, lyssnande, \
+         слушать, слушаю, прослушивание, прослушивания, \
+         слухати, слухаю, прослуховування",
     ),
     (
         "free",
@@ -489,13 +593,17 @@ const MEANINGS: &[(&str, &str)] = &[
         "try",
         "intenta, intentar, inténtalo, tente, tentar, réessayer, réessaye, essayez, \
          versuche, versuchen, riprova, riprovare, probeer, spróbuj, coba, dene, deneyin, \
-         försök, \
-         попробуйте, попробуй",
+         försök, inténtelo, intente, réessayez, réessaie, versuch, probeer, probeert, \
+         proberen, spróbować, spróbujcie, cobalah, mencoba, deneyiniz, försöka, \
+         попробуйте, попробуй, попробовать, \
+         спробуйте, спробуй, спробувати",
     ),
     (
         "again",
-        "otra vez, de nuevo, novamente, de novo, nochmal, erneut, opnieuw, ponownie, \
-         znowu, tekrar, снова",
+        "otra vez, de nuevo, nuevamente, novamente, de novo, outra vez, à nouveau, \
+         de nouveau, nochmal, noch einmal, erneut, wieder, di nuovo, opnieuw, nogmaals, \
+         weer, ponownie, znowu, jeszcze raz, lagi, tekrar, yeniden, yine, igen, \
+         снова, ещё раз, еще раз, ще раз",
     ),
     (
         "computer",
@@ -508,19 +616,33 @@ const MEANINGS: &[(&str, &str)] = &[
     ),
     (
         "protected content",
-        "contenido protegido, conteúdo protegido, contenu protégé, geschützte inhalte \
-         contenido protegido, conteúdo protegido, contenu protégé, geschützte inhalte",
+        "contenido protegido, conteúdo protegido, contenu protégé, geschützte inhalte, \
+         geschützten inhalten, contenuti protetti, contenuto protetto, \
+         beveiligde content, chronionych treści, korumalı içerik, korumalı içeriğin, \
+         skyddat innehåll, \
+         защищённого контента, защищенного контента, защищённый контент, \
+         защищенный контент, захищеного контенту, захищеного вмісту",
     ),
     (
         "protected",
         "protegido, protegidos, protegidas, protegida, protégé, protégés, geschützt, \
          geschützte, protetti, protetto, beveiligd, beschermd, chronione, dilindungi, \
-         korumalı, skyddat",
+         korumalı, skyddat, protégée, protégées, geschützten, geschützter, \
+         geschütztes, protetta, protette, beveiligde, beschermde, chronionych, \
+         chronionej, chroniona, chroniony, chronionego, zabezpieczone, \
+         zabezpieczonych, terlindungi, korunan, skyddad, skyddade, \
+         защищённого, защищенного, защищённый, защищенный, защищённое, защищенное, \
+         защищённых, защищенных, защищённым, защищенным, \
+         захищеного, захищений, захищене, захищеним, захищених, захищеному",
     ),
     (
         "content",
         "contenido, conteúdo, contenu, inhalt, inhalte, contenuti, contenuto, inhoud, \
-         treści, zawartość, konten, içerik, innehåll, contenidos, conteúdos, contenus",
+         treści, zawartość, konten, içerik, innehåll, contenidos, conteúdos, contenus, \
+         inhalten, inhalts, treść, treścią, zawartości, içeriği, içeriğin, \
+         içerikler, içeriklerin, innehållet, \
+         контент, контента, контенте, контентом, содержимое, содержимого, \
+         вміст, вмісту, контенту, контенті",
     ),
     (
         "supported",
@@ -559,23 +681,23 @@ const MEANINGS: &[(&str, &str)] = &[
     ),
     (
         "another",
-        "otro, otra, outro, outra, autre, anderen, altro, altra, inny, lain, annan, annat, \
-         andere, başka",
+        "otro, otra, outro, outra, autre, anderen, altro, altra, inny, innego, innym, \
+         innej, inna, lain, annan, annat, andere, başka",
     ),
     ("wrong", "errado, errada, mauvais, storto, verkeerd, złe"),
     ("already", "ya, já, déjà, già"),
     (
         "connected",
         "conectado, conectada, vinculado, vinculada, ligado, ligada, associado, \
-         associada, connecté, connectée, associé, associée, verbunden, verknüpft, \
+         associada, connectée, associé, associée, verbunden, verknüpft, \
          collegato, collegata, associato, associata, gekoppeld, verbonden, połączony, \
          połączone, powiązany, powiązane, bağlı, kopplad, kopplat, \
          привязан, привязана, привязано",
     ),
     (
         "user",
-        "usuario, usuário, utilisateur, benutzer, nutzer, utente, gebruiker, \
-         użytkownik, użytkownika, pengguna, kullanıcı, kullanıcıya, användare, \
+        "usuario, usuário, utilisateur, utente, gebruiker, \
+         użytkownik, użytkownika, kullanıcı, kullanıcıya, \
          пользователь, пользователю, пользователя",
     ),
     (
@@ -696,6 +818,28 @@ mod tests {
             ["no", "internet", "connection", "detected"]
         );
         assert_eq!(english("mot de passe incorrect"), ["password", "incorrect"]);
+    }
+
+    #[test]
+    fn reads_inflected_and_cyrillic_forms() {
+        assert_eq!(english("Hesap devre dışı"), ["account", "disabled"]);
+        assert_eq!(
+            english("Воспроизведение защищённого контента не включено"),
+            ["playback", "protected", "content", "not", "enabled"]
+        );
+        assert_eq!(
+            english("забагато відкритих вкладок"),
+            ["many", "open", "tabs"]
+        );
+        assert_eq!(
+            english("usunąć pobrane z innego urządzenia"),
+            ["remove", "downloaded", "z", "another", "device"]
+        );
+        assert_eq!(english("utwory"), ["track", "song"]);
+        assert_eq!(
+            english("Oturumunuzun süresi doldu, lütfen tekrar deneyin"),
+            ["session", "expired", "please", "again", "try"]
+        );
     }
 
     #[test]
