@@ -7,15 +7,18 @@
 //! blind from the public reference alone, by someone who had not seen the
 //! catalogue or the other sets; it first measured 139/150 on reports and
 //! 3 false positives in 80, before its misses were read.
-//! `tests/corpus/blind.jsonl` is five more sets written the same way, each
+//! `tests/corpus/blind.jsonl` is eight more sets written the same way, each
 //! by someone who saw none of the others, with more and more "near misses"
 //! (error words in chatter: jokes quoting a message, other apps' errors,
 //! errors fixed long ago). First measured, in order: 100/120 and 1/80,
 //! 122/130 and 2/100, 109/120 and 5/100, 103/120 and 17/100; the matcher
 //! was then changed where their misses showed a general rule. The fifth,
-//! written after those changes, first measured 114/120 and 5/100. Its
-//! labels are the writers' own; a few are judgement calls between close
-//! entries. Each line is
+//! written after those changes, first measured 114/120 and 5/100. Three
+//! more followed in a later session: two measured before that session
+//! changed anything (117/125 and 12/100, 126/131 and 12/100) and one
+//! after most of its changes (119/128 and 12/102). Most of their false
+//! positives are near misses. Their labels are the writers' own; a few
+//! are judgement calls between close entries. Each line is
 //! `{"text", "expect": id | null, "kind", "alternatives"?: [ids]}`.
 //!
 //! Targets (issue 3): top-1 accuracy ≥ 0.97 on error reports, and a
@@ -23,10 +26,11 @@
 //! "false positive" is any reply: an answer, or the medium tier's
 //! "Is this …?" question.
 //!
-//! The matcher does not reach the accuracy target yet. The assertions are
-//! floors just under what it measures today, so a change that makes it worse
-//! fails here, and every run prints how far it is from the target; raise a
-//! floor whenever the matcher gets better.
+//! dev meets both targets; the sets written blind do not yet (their near
+//! misses above all). The assertions are floors just under what the
+//! matcher measures today, so a change that makes it worse fails here, and
+//! every run prints how far it is from the target; raise a floor whenever
+//! the matcher gets better.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -187,12 +191,12 @@ fn holdout_corpus_accuracy_and_silence_do_not_regress() {
 
 #[test]
 fn fresh_corpus_accuracy_and_silence_do_not_regress() {
-    check("fresh.jsonl", 0.965, TARGET_FALSE_POSITIVES);
+    check("fresh.jsonl", 0.975, TARGET_FALSE_POSITIVES);
 }
 
 #[test]
 fn blind_corpus_accuracy_and_silence_do_not_regress() {
-    check("blind.jsonl", 0.925, 0.035);
+    check("blind.jsonl", 0.95, 0.045);
 }
 
 #[test]
