@@ -1455,7 +1455,7 @@ fn resolved(tokens: &[Token<'_>]) -> bool {
                 )
             })
     };
-    if RESOLVED_AT_END.iter().any(|m| ends(&m)) {
+    if RESOLVED_AT_END.iter().any(ends) {
         return true;
     }
     let Some(end) = (0..tokens.len()).rev().find_map(|k| {

@@ -293,11 +293,11 @@ impl Matcher {
         // The strongest code found: words stay below it.
         let mut code_strength = 0.0f32;
         for h in code_hits {
-            // About another app named before it, and not about Spotify:
-            // its errors, not ours.
             if examples.contains(&h.start) {
                 continue;
             }
+            // About another app named before it, and not about Spotify:
+            // its errors, not ours.
             let elsewhere = context.elsewhere_before(h.start);
             let Some(e) = h.entry else {
                 if !elsewhere {
@@ -474,8 +474,8 @@ impl Matcher {
             .first()
             .filter(|_| tier > Tier::Low)
             .map(|c| c.id.clone());
-        if best.is_some() || context.resolved {
-            unknown_code = unknown_code.filter(|_| !any_code && !context.resolved);
+        if context.resolved || (best.is_some() && any_code) {
+            unknown_code = None;
         }
         MatchResult {
             best,
