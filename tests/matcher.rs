@@ -763,6 +763,10 @@ fn an_error_told_as_over_is_not_answered_unless_it_is_back() {
             "used to get error 30 on my old pc and now it's back on the new one",
             "error:30",
         ),
+        (
+            "i fixed my clock like the guide said, session:103 keeps happening",
+            "session:103",
+        ),
     ] {
         assert_eq!(answer(text).as_deref(), Some(id), "{text}");
     }

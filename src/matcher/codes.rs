@@ -1473,9 +1473,12 @@ fn resolved(tokens: &[Token<'_>]) -> bool {
         return false;
     };
     let rest = &tokens[end..];
+    // (Nor "…fixed my clock, session:103 keeps happening", "…and it
+    // persists", "…and it still won't log in".)
     !rest.iter().enumerate().any(|(k, t)| match t.text {
         "but" | "however" | "though" | "tho" | "until" | "now" | "today" | "again" | "back"
-        | "anymore" => true,
+        | "anymore" | "keeps" | "persists" | "persisting" | "continues" | "same" | "t" | "cant"
+        | "wont" | "doesnt" | "didnt" => true,
         // ("still works perfectly" is how it is now.)
         "still" => rest
             .get(k + 1)
