@@ -21,6 +21,13 @@ fn answer(text: &str) -> Option<String> {
     world().1.match_text(text).answer().map(str::to_string)
 }
 
+/// Asserts the bot says nothing at all (no answer, no question) to each text.
+fn assert_silent(texts: &[&str]) {
+    for text in texts {
+        assert_eq!(world().1.match_text(text).tier, Tier::Low, "{text:?}");
+    }
+}
+
 #[test]
 fn codes_in_every_common_spelling_are_recognised() {
     for (text, id) in [
@@ -440,13 +447,11 @@ fn code_alone_reads_as_an_error_code_only_when_spotify_is_named_and_it_is_not_a_
         answer("getting code 7 on spotify desktop").as_deref(),
         Some("error:7")
     );
-    for text in [
+    assert_silent(&[
         "spotify promo code 50 doesnt work",
         "my spotify verification code 123456 never arrives",
         "my code is 17 lines long",
-    ] {
-        assert_eq!(world().1.match_text(text).tier, Tier::Low, "{text:?}");
-    }
+    ]);
 }
 
 #[test]
@@ -623,12 +628,10 @@ fn a_blank_or_weird_screen_is_a_complaint() {
         Some("fatal-error")
     );
     // But saying something is weird or empty is not an error report.
-    for text in [
+    assert_silent(&[
         "my spotify wrapped was so weird this year lol",
         "my discover weekly is empty this week",
-    ] {
-        assert_eq!(world().1.match_text(text).tier, Tier::Low, "{text:?}");
-    }
+    ]);
 }
 
 #[test]
@@ -719,12 +722,10 @@ fn letters_ocr_reads_as_two_are_read_as_one() {
 
 #[test]
 fn windows_error_codes_and_routers_access_points_are_not_spotify_s() {
-    for text in [
+    assert_silent(&[
         "windows update error 0x80070643 won't go away",
         "my router admin page says 'access point 17 connected clients' is that a lot",
-    ] {
-        assert_eq!(world().1.match_text(text).tier, Tier::Low, "{text}");
-    }
+    ]);
     assert_eq!(
         answer("access point 17 on my laptop since this morning").as_deref(),
         Some("accesspoint:17")
@@ -801,12 +802,10 @@ fn an_api_that_throws_an_error_is_a_complaint() {
 
 #[test]
 fn codes_given_as_examples_in_an_instruction_are_not_reports() {
-    for text in [
+    assert_silent(&[
         "reminder: post error codes like auth:73 in #help, not in #general pls",
         "mods here: pls include the exact error code (like auth:3 or accesspoint:17) when you post in #help",
-    ] {
-        assert_eq!(world().1.match_text(text).tier, Tier::Low, "{text}");
-    }
+    ]);
     // A code told like this is still one.
     assert_eq!(
         answer("spotify shows an error like auth:3 every time i open it").as_deref(),
@@ -816,15 +815,13 @@ fn codes_given_as_examples_in_an_instruction_are_not_reports() {
 
 #[test]
 fn thanks_advice_and_names_that_quote_a_code_are_not_reports() {
-    for text in [
+    assert_silent(&[
         "ty ty, updating the app got rid of the error 2026 thing",
         "ok that firewall exception thing worked, auth:3 is gone",
         "closing my ticket: the session:103 thing is solved, switching my default browser back to firefox fixed it",
         "pro tip: if you get auth:3, add spotify to the windows firewall exceptions before you bother reinstalling",
         "my friends band is called Error Code 7 and theyre on spotify now, go stream them",
-    ] {
-        assert_eq!(world().1.match_text(text).tier, Tier::Low, "{text}");
-    }
+    ]);
     for (text, id) in [
         // Nothing fixed it: still a report.
         (
