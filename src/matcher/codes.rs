@@ -17,7 +17,7 @@
 
 use std::sync::OnceLock;
 
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet};
 
 use super::tokens::{Token, fuzzy_key, fuzzy_word, ocr_digit, ocr_digits, ocr_letters, tokenize};
 use crate::catalogue::Catalogue;
@@ -1458,7 +1458,14 @@ fn resolved(tokens: &[Token<'_>]) -> bool {
     if RESOLVED_AT_END.iter().any(ends) {
         return true;
     }
+    // (The markers' first words as a set: most tokens start none, and are
+    // passed over with one lookup.)
+    static FIRST: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
+    let first = FIRST.get_or_init(|| RESOLVED.iter().map(|m| m[0]).collect());
     let Some(end) = (0..tokens.len()).rev().find_map(|k| {
+        if !first.contains(tokens[k].text) {
+            return None;
+        }
         RESOLVED
             .iter()
             .find(|m| {

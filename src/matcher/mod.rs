@@ -286,8 +286,11 @@ impl Matcher {
                 last_end = Some(end);
             }
         }
-        let mut best: Vec<Option<Candidate>> = vec![None; self.ids.len()];
-        let mut support: Vec<f32> = vec![0.0; self.ids.len()];
+        // The best evidence for each entry the message touches, and how
+        // much a second kind of evidence supports it: (entry, candidate,
+        // support). Only those entries, so that a catalogue of thousands
+        // costs a message no more than one of dozens.
+        let mut evidence: Vec<(usize, Candidate, f32)> = Vec::new();
         let mut unknown_code = None;
         let mut any_code = false;
         // The strongest code found: words stay below it.
@@ -324,8 +327,10 @@ impl Matcher {
                     excerpt: ex,
                 },
             };
-            if best[e].as_ref().is_none_or(|b| b.score < cand.score) {
-                best[e] = Some(cand);
+            match evidence.iter_mut().find(|s| s.0 == e) {
+                Some(s) if s.1.score < cand.score => s.1 = cand,
+                Some(_) => {}
+                None => evidence.push((e, cand, 0.0)),
             }
         }
         for h in &text_hits {
@@ -408,23 +413,18 @@ impl Matcher {
                 b.reason.kind != ReasonKind::Message
                     || !nested(span, (b.reason.start, b.reason.end))
             };
-            match &best[e] {
-                Some(b) if b.reason.kind == ReasonKind::Code => {
-                    support[e] = support[e].max(score);
+            match evidence.iter_mut().find(|s| s.0 == e) {
+                Some((_, b, support)) if b.reason.kind == ReasonKind::Code => {
+                    *support = support.max(score);
                 }
-                Some(b) if b.score >= score => {
+                Some((_, b, support)) if b.score >= score => {
                     if second(b) {
-                        support[e] = support[e].max(score * 0.5);
+                        *support = support.max(score * 0.5);
                     }
                 }
-                _ => {
-                    if let Some(prev) = &best[e]
-                        && second(prev)
-                    {
-                        support[e] = support[e].max(prev.score * 0.5);
-                    }
+                slot => {
                     let (start, end, ex) = excerpt(h.start, h.end);
-                    best[e] = Some(Candidate {
+                    let cand = Candidate {
                         id: self.ids[e].clone(),
                         score,
                         reason: Reason {
@@ -440,24 +440,35 @@ impl Matcher {
                             end,
                             excerpt: ex,
                         },
-                    });
+                    };
+                    match slot {
+                        Some((_, prev, support)) => {
+                            if second(prev) {
+                                *support = support.max(prev.score * 0.5);
+                            }
+                            *prev = cand;
+                        }
+                        None => evidence.push((e, cand, 0.0)),
+                    }
                 }
             }
         }
-        let mut ranked: Vec<(usize, Candidate)> = best
+        let supported: Vec<usize> = evidence
+            .iter()
+            .filter(|s| s.2 > 0.0)
+            .map(|s| s.0)
+            .collect();
+        let mut ranked: Vec<(usize, Candidate)> = evidence
             .into_iter()
-            .enumerate()
-            .filter_map(|(e, c)| {
-                c.map(|mut c| {
-                    // A second kind of evidence for the same entry nudges it up.
-                    c.score = (c.score + 0.1 * support[e]).min(1.0);
-                    (e, c)
-                })
+            .map(|(e, mut c, support)| {
+                // A second kind of evidence for the same entry nudges it up.
+                c.score = (c.score + 0.1 * support).min(1.0);
+                (e, c)
             })
             .collect();
         rank(&mut ranked);
         self.description(&mut ranked, words, wctx, &norm, input, thresholds);
-        self.lead_shared_message(&mut ranked, words, &support);
+        self.lead_shared_message(&mut ranked, words, &supported);
         let mut candidates: Vec<Candidate> = ranked.into_iter().map(|(_, c)| c).collect();
         candidates.truncate(MAX_CANDIDATES);
 
@@ -573,7 +584,7 @@ impl Matcher {
         &self,
         ranked: &mut [(usize, Candidate)],
         toks: &[tokens::Token<'_>],
-        support: &[f32],
+        supported: &[usize],
     ) {
         let Some((_, top)) = ranked.first() else {
             return;
@@ -634,7 +645,7 @@ impl Matcher {
             .map(|((e, mut c), fit)| {
                 let fit = fit.min(3) as f32;
                 let nudge = 0.012 * fit
-                    + if support[e] > 0.0 { 0.006 } else { 0.0 }
+                    + if supported.contains(&e) { 0.006 } else { 0.0 }
                     + if self.lead[e] { 0.004 } else { 0.0 };
                 let key = c.score + nudge;
                 c.score = key.min(if pasted { 1.0 } else { top_score });

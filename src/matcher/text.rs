@@ -95,7 +95,6 @@ pub struct TextIndex {
     /// Word → (rarity across entries, the entries whose profile has it):
     /// an entry's profile is the words of everything it says.
     postings: FxHashMap<String, (f32, Vec<u32>)>,
-    entries: usize,
 }
 
 /// The entry whose words, taken all together, a description shares most
@@ -479,7 +478,6 @@ impl TextIndex {
             seeds,
             background,
             postings,
-            entries: catalogue.len(),
         }
     }
 
@@ -490,9 +488,8 @@ impl TextIndex {
     /// everywhere). Rarer words weigh more. Exact words only.
     pub fn profile(&self, tokens: &[Token<'_>]) -> Option<ProfileHit> {
         let words = content_words(tokens);
-        let mut score = vec![0.0f32; self.entries];
-        let mut count = vec![0usize; self.entries];
-        let mut span = vec![(usize::MAX, 0usize); self.entries];
+        // (score, words, span) of each entry the words touch: only those.
+        let mut found: FxHashMap<u32, (f32, usize, (usize, usize))> = FxHashMap::default();
         let mut seen: FxHashSet<&str> = FxHashSet::default();
         for (i, w) in &words {
             if !seen.insert(w.as_ref()) {
@@ -503,23 +500,23 @@ impl TextIndex {
             };
             let t = &tokens[*i];
             for &e in entries {
-                let e = e as usize;
-                score[e] += idf;
-                count[e] += 1;
-                span[e] = (span[e].0.min(t.start), span[e].1.max(t.end));
+                let f = found.entry(e).or_insert((0.0, 0, (usize::MAX, 0)));
+                f.0 += idf;
+                f.1 += 1;
+                f.2 = (f.2.0.min(t.start), f.2.1.max(t.end));
             }
         }
-        let mut order: Vec<usize> = (0..self.entries).filter(|&e| count[e] > 0).collect();
-        order.sort_by(|a, b| score[*b].total_cmp(&score[*a]).then(a.cmp(b)));
-        let best = *order.first()?;
-        let second = order.get(1).map_or(0.0, |&e| score[e]);
+        let mut order: Vec<(u32, (f32, usize, (usize, usize)))> = found.into_iter().collect();
+        order.sort_by(|a, b| b.1.0.total_cmp(&a.1.0).then(a.0.cmp(&b.0)));
+        let &(best, (score, count, span)) = order.first()?;
+        let second = order.get(1).map_or(0.0, |o| o.1.0);
         Some(ProfileHit {
-            entry: best,
-            score: score[best],
-            margin: score[best] - second,
-            words: count[best],
-            start: span[best].0,
-            end: span[best].1,
+            entry: best as usize,
+            score,
+            margin: score - second,
+            words: count,
+            start: span.0,
+            end: span.1,
         })
     }
 

@@ -156,28 +156,32 @@ fn osa_within(a: &[u8], b: &[u8], max: usize) -> bool {
         return false;
     }
     let n = b.len();
-    let mut prev2 = [0usize; MAX_FAST + 1];
-    let mut prev: [usize; MAX_FAST + 1] = std::array::from_fn(|j| j);
-    let mut cur = [0usize; MAX_FAST + 1];
+    // Rows i-2, i-1 and i, rotated by index rather than copied.
+    let mut rows = [[0u8; MAX_FAST + 1]; 3];
+    for (j, d) in rows[1].iter_mut().enumerate() {
+        *d = j as u8;
+    }
+    let (mut p2, mut p1, mut c) = (0, 1, 2);
     for i in 1..=a.len() {
-        cur[0] = i;
-        let mut row_min = cur[0];
+        rows[c][0] = i as u8;
+        let mut row_min = rows[c][0];
         for j in 1..=n {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            let cost = u8::from(a[i - 1] != b[j - 1]);
+            let mut v = (rows[p1][j] + 1)
+                .min(rows[c][j - 1] + 1)
+                .min(rows[p1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(prev2[j - 2] + 1);
+                v = v.min(rows[p2][j - 2] + 1);
             }
-            cur[j] = v;
+            rows[c][j] = v;
             row_min = row_min.min(v);
         }
-        if row_min > max {
+        if usize::from(row_min) > max {
             return false;
         }
-        prev2 = prev;
-        prev = cur;
+        (p2, p1, c) = (p1, c, p2);
     }
-    prev[n] <= max
+    usize::from(rows[p1][n]) <= max
 }
 
 #[cfg(test)]
