@@ -15,6 +15,23 @@ pub struct Token<'a> {
 pub fn tokenize(s: &str) -> Vec<Token<'_>> {
     let mut out = Vec::with_capacity(s.len() / 5 + 1);
     let mut start: Option<usize> = None;
+    // Most messages are ASCII once normalised: a byte at a time, without
+    // decoding characters.
+    if s.is_ascii() {
+        for (i, b) in s.bytes().enumerate() {
+            if b.is_ascii_alphanumeric() {
+                if start.is_none() {
+                    start = Some(i);
+                }
+            } else if let Some(st) = start.take() {
+                push(&mut out, s, st, i);
+            }
+        }
+        if let Some(st) = start {
+            push(&mut out, s, st, s.len());
+        }
+        return out;
+    }
     for (i, c) in s.char_indices() {
         if c.is_alphanumeric() {
             if start.is_none() {
@@ -34,10 +51,12 @@ pub fn tokenize(s: &str) -> Vec<Token<'_>> {
 /// tokens, the word and its number, as if spaced.
 fn push<'a>(out: &mut Vec<Token<'a>>, s: &'a str, start: usize, end: usize) {
     let t = &s[start..end];
-    let word = ["errorcode", "error", "err"]
-        .into_iter()
-        .find(|w| t.starts_with(w));
-    if let Some(w) = word {
+    let word = t.starts_with("err").then(|| {
+        ["errorcode", "error", "err"]
+            .into_iter()
+            .find(|w| t.starts_with(w))
+    });
+    if let Some(w) = word.flatten() {
         let digits = &t[w.len()..];
         if (1..=4).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) {
             let cut = start + w.len();
