@@ -42,6 +42,10 @@ pub fn plan<'c>(catalogue: &'c Catalogue, m: &MatchResult) -> Plan<'c> {
                 "the message tells of an error that is over (closest: {}), not one to fix",
                 c.id
             ),
+            (_, Some(c)) if m.discussed => format!(
+                "the message talks about an error (closest: {}) rather than reports one",
+                c.id
+            ),
             (Some(code), _) => format!(
                 "{code} looks like a Spotify error code, but the catalogue does not know it (a knowledge gap)"
             ),

@@ -288,6 +288,7 @@ mod tests {
             candidates: vec![],
             unknown_code: None,
             resolved: false,
+            discussed: false,
             truncated: false,
         }
     }

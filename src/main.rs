@@ -447,6 +447,7 @@ fn match_lines(
                     })).collect::<Vec<_>>(),
                     "unknown_code": m.unknown_code,
                     "resolved": m.resolved,
+                    "discussed": m.discussed,
                     "truncated": m.truncated,
                 })
             }

@@ -774,6 +774,96 @@ fn an_error_told_as_over_is_not_answered_unless_it_is_back() {
 }
 
 #[test]
+fn an_error_gone_for_good_or_remembered_is_not_answered() {
+    let (_, m) = world();
+    for text in [
+        "got 'Something went wrong' every day last month, haven't seen it since the update",
+        "remember when everyone got error 2026 at once? wild week",
+        "had accesspoint:17 on monday, fixed it by logging in on the website. works now",
+    ] {
+        let r = m.match_text(text);
+        assert!(r.resolved && r.tier == Tier::Low, "{text}: {r:?}");
+    }
+    // ("Remember" elsewhere is not a memory of an error, nor is "works
+    // now" denied.)
+    for (text, id) in [
+        (
+            "i can't remember when it started but accesspoint:17 every time now",
+            "accesspoint:17",
+        ),
+        ("nothing works now, auth:3 on every login", "auth:3"),
+    ] {
+        assert_eq!(answer(text).as_deref(), Some(id), "{text}");
+    }
+}
+
+#[test]
+fn a_code_explained_is_not_answered_but_one_asked_about_or_suffered_is() {
+    let (_, m) = world();
+    for text in [
+        "pinned: auth:73 usually means the account country and the vpn disagree",
+        "error 4 is basically a no-internet thing, check the connection first",
+        "quick reference: accesspoint:39 = hosts file, error 30 = proxy",
+        "someone wrote a guide explaining accounts:127, it's in #resources",
+    ] {
+        let r = m.match_text(text);
+        assert!(r.discussed && r.tier == Tier::Low, "{text}: {r:?}");
+        assert!(r.unknown_code.is_none(), "{text}: {r:?}");
+    }
+    for (text, id) in [
+        (
+            "error 30 is always popping up when spotify starts",
+            "error:30",
+        ),
+        (
+            "accesspoint:17 means i can't log in at all",
+            "accesspoint:17",
+        ),
+        ("auth:73 usually means vpn right?", "auth:73"),
+    ] {
+        assert_eq!(answer(text).as_deref(), Some(id), "{text}");
+    }
+}
+
+#[test]
+fn a_code_or_message_that_names_a_pet_an_album_or_a_shirt_is_not_answered() {
+    assert_silent(&[
+        "thinking of naming the dog auth:73 lol",
+        "'No internet connection detected.' would make a great album name",
+        "my hotspot name is 'accesspoint:17' and nobody gets it",
+        "i need a tshirt that says 'Your session has been terminated.'",
+    ]);
+}
+
+#[test]
+fn an_error_asked_about_out_of_interest_or_for_the_faq_is_not_answered() {
+    let (_, m) = world();
+    for text in [
+        "is accesspoint:39 a hosts file thing? i dont have it, just curious",
+        "should the faq list auth:73 under vpn problems?",
+        "til error 2026 is usually the antivirus",
+        "if it says 'Login timed out, please try again.' that just means the browser step took too long",
+    ] {
+        let r = m.match_text(text);
+        assert!(r.discussed && r.tier == Tier::Low, "{text}: {r:?}");
+    }
+    // Someone with the error who mentions the guides is still answered.
+    for (text, id) in [
+        (
+            "has anyone fixed accounts:103? tried everything in the faq",
+            "accounts:103",
+        ),
+        ("the faq says restart but i still get error 30", "error:30"),
+        (
+            "spotify says 'user is capped' whatever that means",
+            "capping_user_is_capped",
+        ),
+    ] {
+        assert_eq!(answer(text).as_deref(), Some(id), "{text}");
+    }
+}
+
+#[test]
 fn a_translated_message_in_turkish_or_italian_is_read() {
     for (text, id) in [
         (

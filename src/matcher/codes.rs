@@ -1399,6 +1399,8 @@ const RESOLVED: &[&[&str]] = &[
     &["never", "got", "it", "again"],
     &["haven", "t", "had", "it"],
     &["havent", "had", "it"],
+    &["haven", "t", "seen", "it"],
+    &["havent", "seen", "it"],
     &["used", "to", "get"],
     &["used", "to", "have"],
     &["is", "solved"],
@@ -1416,7 +1418,34 @@ const RESOLVED: &[&[&str]] = &[
     &["is", "gone"],
     &["got", "rid", "of"],
     &["went", "away"],
+    &["fixed", "it", "by"],
+    &["fixed", "it", "with"],
+    &["all", "good", "now"],
+    &["works", "now"],
+    &["working", "now"],
 ];
+
+/// Words that say the writer does not have the error: asked about out of
+/// interest ("does error 2026 happen on linux too? i dont have it, just
+/// curious").
+const NOT_A_REPORT: &[&[&str]] = &[
+    &["just", "curious"],
+    &["just", "asking"],
+    &["out", "of", "curiosity"],
+    &["nothing", "s", "broken"],
+    &["nothing", "is", "broken"],
+    &["i", "dont", "have", "it"],
+    &["i", "don", "t", "have", "it"],
+];
+
+/// Words of the server's own guides and tools: a message about them and
+/// not about the writer's trouble ("can we add error code 30 to the
+/// bot's faq?") discusses codes.
+const GUIDE_WORDS: &[&str] = &["faq", "wiki", "guide", "regex", "docs", "documentation"];
+
+/// Words that tell an error as over when they open the message
+/// ("remember when spotify showed 'user is capped' to everyone?").
+const RESOLVED_AT_START: &[&[&str]] = &[&["remember", "when"]];
 
 /// Words that tell an error as over when they end the message ("…switching
 /// browsers fixed it"; not "…fixed it for like a day").
@@ -1431,29 +1460,32 @@ const RESOLVED_AT_END: &[&[&str]] = &[
 /// after the last such words says it is not ("fixed it, but it still
 /// happens", "used to get error 30, now it's back").
 fn resolved(tokens: &[Token<'_>]) -> bool {
-    // ("…but nothing fixed it", "has anyone fixed it" are not.)
+    // ("…but nothing fixed it", "has anyone fixed it", "nothing works now"
+    // are not.)
+    let denied = |at: usize| {
+        tokens[at.saturating_sub(3)..at].iter().any(|t| {
+            matches!(
+                t.text,
+                "nothing"
+                    | "nor"
+                    | "never"
+                    | "not"
+                    | "t"
+                    | "didnt"
+                    | "hasnt"
+                    | "anyone"
+                    | "how"
+                    | "who"
+                    | "what"
+                    | "if"
+            )
+        })
+    };
     let ends = |m: &&[&str]| {
         let Some(at) = tokens.len().checked_sub(m.len()) else {
             return false;
         };
-        tokens[at..].iter().zip(m.iter()).all(|(t, w)| t.text == *w)
-            && !tokens[at.saturating_sub(3)..at].iter().any(|t| {
-                matches!(
-                    t.text,
-                    "nothing"
-                        | "nor"
-                        | "never"
-                        | "not"
-                        | "t"
-                        | "didnt"
-                        | "hasnt"
-                        | "anyone"
-                        | "how"
-                        | "who"
-                        | "what"
-                        | "if"
-                )
-            })
+        tokens[at..].iter().zip(m.iter()).all(|(t, w)| t.text == *w) && !denied(at)
     };
     if RESOLVED_AT_END.iter().any(ends) {
         return true;
@@ -1462,21 +1494,34 @@ fn resolved(tokens: &[Token<'_>]) -> bool {
     // passed over with one lookup.)
     static FIRST: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
     let first = FIRST.get_or_init(|| RESOLVED.iter().map(|m| m[0]).collect());
-    let Some(end) = (0..tokens.len()).rev().find_map(|k| {
-        if !first.contains(tokens[k].text) {
-            return None;
-        }
-        RESOLVED
-            .iter()
-            .find(|m| {
-                tokens.len() >= k + m.len()
-                    && tokens[k..k + m.len()]
-                        .iter()
-                        .zip(m.iter())
-                        .all(|(t, w)| t.text == *w)
-            })
-            .map(|m| k + m.len())
-    }) else {
+    let Some(end) = (0..tokens.len())
+        .rev()
+        .find_map(|k| {
+            if !first.contains(tokens[k].text) {
+                return None;
+            }
+            RESOLVED
+                .iter()
+                .find(|m| {
+                    tokens.len() >= k + m.len()
+                        && tokens[k..k + m.len()]
+                            .iter()
+                            .zip(m.iter())
+                            .all(|(t, w)| t.text == *w)
+                        && !denied(k)
+                })
+                .map(|m| k + m.len())
+        })
+        .or_else(|| {
+            RESOLVED_AT_START
+                .iter()
+                .find(|m| {
+                    tokens.len() >= m.len()
+                        && tokens.iter().zip(m.iter()).all(|(t, w)| t.text == *w)
+                })
+                .map(|m| m.len())
+        })
+    else {
         return false;
     };
     let rest = &tokens[end..];
@@ -1533,6 +1578,15 @@ pub(crate) struct Context {
     /// Asks people to post or include something ("pls include the exact
     /// error code"): codes in it are examples.
     pub instruction: bool,
+    /// Speaks of the writer ("i", "my", "me"): someone with a problem,
+    /// not someone explaining one.
+    pub first_person: bool,
+    /// Talks about an error rather than reports one: says the writer does
+    /// not have it ([`NOT_A_REPORT`]), or, with no "i" or "my" and no one
+    /// asking for help, opens with "til" or is about the server's guides
+    /// with no complaint ([`GUIDE_WORDS`]: "can we add error code 30 to the
+    /// bot's faq?").
+    pub discussed: bool,
     /// Written in another language: two or more of its small words
     /// ([`super::lexicon::function_words`]).
     pub other_language: bool,
@@ -1620,6 +1674,32 @@ impl Context {
             || foreign_at
                 .iter()
                 .any(|&k| !matches!(tokens[k].text, "update" | "windowsupdate"));
+        let complaint = class
+            .iter()
+            .any(|c| c & class::PROBLEM != 0 && c & class::SOFT_PROBLEM == 0);
+        let first_person = tokens
+            .iter()
+            .any(|t| matches!(t.text, "i" | "my" | "me" | "im" | "ive" | "mine"));
+        let says = |m: &&[&str]| {
+            tokens
+                .windows(m.len())
+                .any(|w| w.iter().zip(m.iter()).all(|(t, x)| t.text == *x))
+        };
+        // ("has anyone fixed accounts 103? tried everything in the faq" is
+        // someone's trouble.)
+        let troubled = tokens
+            .iter()
+            .any(|t| matches!(t.text, "anyone" | "tried" | "help" | "still"));
+        // (An error word is the topic here, not a complaint.)
+        let complaint_beyond_error = class
+            .iter()
+            .any(|c| c & class::PROBLEM != 0 && c & (class::SOFT_PROBLEM | class::ERROR) == 0);
+        let discussed = NOT_A_REPORT.iter().any(says)
+            || (!first_person
+                && !troubled
+                && (tokens.first().is_some_and(|t| t.text == "til")
+                    || (!complaint_beyond_error
+                        && tokens.iter().any(|t| GUIDE_WORDS.contains(&t.text)))));
         Context {
             spotify,
             spotify_or_error: spotify || error,
@@ -1627,9 +1707,7 @@ impl Context {
             other_thing,
             other_app_at,
             problem: any(class::PROBLEM),
-            complaint: class
-                .iter()
-                .any(|c| c & class::PROBLEM != 0 && c & class::SOFT_PROBLEM == 0),
+            complaint,
             api: any(class::API),
             web_api: any(class::WEB_API),
             music: any(class::MUSIC),
@@ -1651,6 +1729,8 @@ impl Context {
                         | "pet"
                 )
             }),
+            first_person,
+            discussed,
             instruction: tokens
                 .iter()
                 .any(|t| matches!(t.text, "post" | "include" | "paste" | "mention")),
@@ -1708,10 +1788,99 @@ impl Context {
     /// pet ("our new single is called 'Error Code 7'", "named our new
     /// single 'Error Code 7'").
     pub(crate) fn name_at(&self, tokens: &[Token<'_>], k: usize) -> bool {
-        self.names_a_thing
-            && tokens[k.saturating_sub(4)..k]
+        let before = &tokens[k.saturating_sub(4)..k];
+        let called = self.names_a_thing
+            && before
                 .iter()
-                .any(|t| matches!(t.text, "called" | "named" | "titled"))
+                .any(|t| matches!(t.text, "called" | "named" | "naming" | "titled"));
+        // "my wifi name is literally '…'", "band name idea: …"
+        let name_is = before
+            .windows(2)
+            .any(|w| w[0].text == "name" && matches!(w[1].text, "is" | "idea"));
+        // "a shirt that says '…'"
+        let printed = before
+            .iter()
+            .any(|t| matches!(t.text, "says" | "saying" | "reads"))
+            && tokens[k.saturating_sub(6)..k].iter().any(|t| {
+                matches!(
+                    t.text,
+                    "shirt" | "tshirt" | "mug" | "sticker" | "tattoo" | "poster" | "hoodie"
+                )
+            });
+        called || name_is || printed
+    }
+
+    /// Whether what ends at token `k` is named by a remark after it ("'your
+    /// session has been terminated' would be a sick album title").
+    pub(crate) fn name_after(&self, tokens: &[Token<'_>], k: usize) -> bool {
+        let after = &tokens[(k + 1).min(tokens.len())..(k + 9).min(tokens.len())];
+        self.names_a_thing
+            && after
+                .iter()
+                .position(|t| matches!(t.text, "would" | "as"))
+                .is_some_and(|w| {
+                    after[w..]
+                        .iter()
+                        .any(|t| matches!(t.text, "name" | "names" | "title"))
+                })
+    }
+
+    /// Whether the code at tokens `first..=last` is explained, not
+    /// reported: the subject of "means" or "is usually…" ("mod note:
+    /// accesspoint:17 almost always means a VPN", "error 30 is almost
+    /// always a proxy thing", "error code 4 = no internet"; not "error 30
+    /// is always popping up"), or what an
+    /// explanation someone wrote is about ("a blog post explaining
+    /// session:103"), in a message that speaks of no "i" or "my" and asks
+    /// nothing ("what does auth 73 mean" asks).
+    pub(crate) fn explained_at(
+        &self,
+        text: &str,
+        tokens: &[Token<'_>],
+        first: usize,
+        last: usize,
+        question: bool,
+    ) -> bool {
+        if self.first_person || question {
+            return false;
+        }
+        let word = |k: usize| tokens.get(last + 1 + k).map_or("", |t| t.text);
+        let adverb = |k: usize| {
+            matches!(
+                word(k),
+                "usually"
+                    | "almost"
+                    | "always"
+                    | "typically"
+                    | "generally"
+                    | "mostly"
+                    | "basically"
+                    | "normally"
+                    | "often"
+                    | "just"
+            )
+        };
+        // ("…'login timed out' one just means…", "…that just means…")
+        let mut k = usize::from(matches!(word(0), "that" | "it" | "one" | "this"));
+        while adverb(k) {
+            k += 1;
+        }
+        let means = word(k) == "means";
+        // ("…is almost always a proxy thing", "…is usually caused by";
+        // not "…is always popping up".)
+        let is_usually = word(0) == "is"
+            && adverb(1)
+            && (2..6).find(|&n| !adverb(n)).is_some_and(|n| {
+                matches!(word(n), "a" | "an" | "the" | "caused" | "due" | "because")
+            });
+        let equals = tokens.get(last + 1).is_some_and(|n| {
+            text.get(tokens[last].end..n.start)
+                .is_some_and(|between| between.trim() == "=")
+        });
+        let explaining = tokens[first.saturating_sub(2)..first]
+            .iter()
+            .any(|t| matches!(t.text, "explaining" | "explains" | "explained"));
+        means || is_usually || equals || explaining
     }
 
     /// Whether evidence at byte `at` is about another app named before it

@@ -116,6 +116,12 @@ pub struct MatchResult {
     /// The message tells of an error that is over ("had accesspoint 17
     /// in 2021… never saw it again"): nothing to answer.
     pub resolved: bool,
+    /// The message talks about an error rather than reports it: explains
+    /// it ("mod note: accesspoint:17 almost always means a VPN"), asks out
+    /// of interest ("…i dont have it, just curious"), or is about the
+    /// server's guides ("can we add error code 30 to the faq?"): nothing
+    /// to answer.
+    pub discussed: bool,
     /// Only the first [`MAX_SCAN_CHARS`] characters were examined.
     pub truncated: bool,
 }
@@ -267,6 +273,12 @@ impl Matcher {
         // the code, like auth:3 or accesspoint:17"), and those listed after
         // one; codes that are a name ("a band called Error Code 7").
         let mut examples: Vec<usize> = Vec::new();
+        // Talk about an error, not a report; `explained`: some of it
+        // explained where it was found.
+        let mut discussed = context.discussed;
+        let mut explained = false;
+        // Some words were found to be a name: the rest is no description.
+        let mut named_any = false;
         let mut starts: Vec<(usize, usize)> = code_hits.iter().map(|h| (h.start, h.end)).collect();
         starts.sort_unstable();
         let mut last_end = None;
@@ -278,9 +290,18 @@ impl Matcher {
                         "" | "or" | "and"
                     )
             });
+            let last = toks.binary_search_by_key(&end, |t| t.end);
             let given = toks
                 .binary_search_by_key(&start, |t| t.start)
-                .is_ok_and(|k| context.example_at(&toks, k) || context.name_at(&toks, k));
+                .is_ok_and(|k| {
+                    context.example_at(&toks, k)
+                        || context.name_at(&toks, k)
+                        || last.is_ok_and(|l| {
+                            let told = context.explained_at(&norm.text, &toks, k, l, question);
+                            explained |= told;
+                            told || context.name_after(&toks, l)
+                        })
+                });
             if listed || given {
                 examples.push(start);
                 last_end = Some(end);
@@ -361,12 +382,40 @@ impl Matcher {
                 }
             };
             // A message that is a name ("our next single is called 'no
-            // internet connection detected'").
-            let named = matches!(h.kind, text::TextKind::Message | text::TextKind::Sentence)
+            // internet connection detected'"), and any words said to make
+            // one ("'no internet connection detected' would make a great
+            // album name").
+            let named = (matches!(h.kind, text::TextKind::Message | text::TextKind::Sentence)
                 && words
                     .binary_search_by_key(&h.start, |t| t.start)
-                    .is_ok_and(|k| wctx.name_at(words, k));
-            if elsewhere || named {
+                    .is_ok_and(|k| wctx.name_at(words, k)))
+                || words
+                    .binary_search_by_key(&h.end, |t| t.end)
+                    .is_ok_and(|k| wctx.name_after(words, k));
+            // A message explained ("if it says 'please turn off offline
+            // mode and try again' that just means the track isn't
+            // downloaded").
+            // (The match ends at the message's last content word: "…try"
+            // of "…try again"; not "…whatever that means".)
+            let explained_here =
+                matches!(h.kind, text::TextKind::Message | text::TextKind::Sentence)
+                    && words
+                        .binary_search_by_key(&h.start, |t| t.start)
+                        .ok()
+                        .zip(words.binary_search_by_key(&h.end, |t| t.end).ok())
+                        .is_some_and(|(k, l)| {
+                            // (Stop words after it are the message's too.)
+                            let tail = words[l + 1..]
+                                .iter()
+                                .take(2)
+                                .take_while(|t| text::is_stop(t.text))
+                                .count();
+                            (l..=l + tail)
+                                .any(|l| wctx.explained_at(&norm.text, words, k, l, question))
+                        });
+            explained |= explained_here;
+            named_any |= named;
+            if elsewhere || named || explained_here {
                 continue;
             }
             let mut score = h.score;
@@ -453,11 +502,7 @@ impl Matcher {
                 }
             }
         }
-        let supported: Vec<usize> = evidence
-            .iter()
-            .filter(|s| s.2 > 0.0)
-            .map(|s| s.0)
-            .collect();
+        let supported: Vec<usize> = evidence.iter().filter(|s| s.2 > 0.0).map(|s| s.0).collect();
         let mut ranked: Vec<(usize, Candidate)> = evidence
             .into_iter()
             .map(|(e, mut c, support)| {
@@ -467,14 +512,18 @@ impl Matcher {
             })
             .collect();
         rank(&mut ranked);
-        self.description(&mut ranked, words, wctx, &norm, input, thresholds);
+        if !named_any {
+            self.description(&mut ranked, words, wctx, &norm, input, thresholds);
+        }
         self.lead_shared_message(&mut ranked, words, &supported);
         let mut candidates: Vec<Candidate> = ranked.into_iter().map(|(_, c)| c).collect();
         candidates.truncate(MAX_CANDIDATES);
 
         let confidence = candidates.first().map_or(0.0, |c| c.score);
-        // An error told as over is news, not a request for help.
-        let tier = if context.resolved {
+        // An error told as over is news, and one talked about is talk: not
+        // a request for help. (Only said of a message with an error in it.)
+        discussed = explained || (discussed && !candidates.is_empty());
+        let tier = if context.resolved || discussed {
             Tier::Low
         } else {
             thresholds.tier(confidence)
@@ -485,7 +534,7 @@ impl Matcher {
             .first()
             .filter(|_| tier > Tier::Low)
             .map(|c| c.id.clone());
-        if context.resolved || (best.is_some() && any_code) {
+        if context.resolved || discussed || (best.is_some() && any_code) {
             unknown_code = None;
         }
         MatchResult {
@@ -496,6 +545,7 @@ impl Matcher {
             candidates,
             unknown_code,
             resolved: context.resolved,
+            discussed,
             truncated: norm.truncated,
         }
     }

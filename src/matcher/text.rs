@@ -289,7 +289,7 @@ pub fn stem(w: &str) -> &str {
 }
 
 /// The stop words as a set: looked up for every token of every message.
-fn is_stop(w: &str) -> bool {
+pub(crate) fn is_stop(w: &str) -> bool {
     static SET: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
     SET.get_or_init(|| STOP.iter().copied().collect())
         .contains(w)
