@@ -19,6 +19,7 @@ mod tokens;
 
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::catalogue::{Catalogue, Entry};
@@ -312,6 +313,8 @@ impl Matcher {
         // support). Only those entries, so that a catalogue of thousands
         // costs a message no more than one of dozens.
         let mut evidence: Vec<(usize, Candidate, f32)> = Vec::new();
+        // Where each entry's evidence is in `evidence`.
+        let mut slot_of: FxHashMap<usize, usize> = FxHashMap::default();
         let mut unknown_code = None;
         let mut any_code = false;
         // The strongest code found: words stay below it.
@@ -348,10 +351,13 @@ impl Matcher {
                     excerpt: ex,
                 },
             };
-            match evidence.iter_mut().find(|s| s.0 == e) {
+            match slot_of.get(&e).map(|&k| &mut evidence[k]) {
                 Some(s) if s.1.score < cand.score => s.1 = cand,
                 Some(_) => {}
-                None => evidence.push((e, cand, 0.0)),
+                None => {
+                    slot_of.insert(e, evidence.len());
+                    evidence.push((e, cand, 0.0));
+                }
             }
         }
         // Messages that are a name ("our next single is called 'no internet
@@ -472,7 +478,7 @@ impl Matcher {
                 b.reason.kind != ReasonKind::Message
                     || !nested(span, (b.reason.start, b.reason.end))
             };
-            match evidence.iter_mut().find(|s| s.0 == e) {
+            match slot_of.get(&e).map(|&k| &mut evidence[k]) {
                 Some((_, b, support)) if b.reason.kind == ReasonKind::Code => {
                     *support = support.max(score);
                 }
@@ -507,7 +513,10 @@ impl Matcher {
                             }
                             *prev = cand;
                         }
-                        None => evidence.push((e, cand, 0.0)),
+                        None => {
+                            slot_of.insert(e, evidence.len());
+                            evidence.push((e, cand, 0.0));
+                        }
                     }
                 }
             }
