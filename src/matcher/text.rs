@@ -488,8 +488,8 @@ impl TextIndex {
     /// everywhere). Rarer words weigh more. Exact words only.
     pub fn profile(&self, tokens: &[Token<'_>]) -> Option<ProfileHit> {
         let words = content_words(tokens);
-        // (score, words, span) of each entry the words touch: only those.
-        let mut found: FxHashMap<u32, (f32, usize, (usize, usize))> = FxHashMap::default();
+        // Each entry the words touch: only those.
+        let mut found: FxHashMap<usize, ProfileHit> = FxHashMap::default();
         let mut seen: FxHashSet<&str> = FxHashSet::default();
         for (i, w) in &words {
             if !seen.insert(w.as_ref()) {
@@ -500,24 +500,26 @@ impl TextIndex {
             };
             let t = &tokens[*i];
             for &e in entries {
-                let f = found.entry(e).or_insert((0.0, 0, (usize::MAX, 0)));
-                f.0 += idf;
-                f.1 += 1;
-                f.2 = (f.2.0.min(t.start), f.2.1.max(t.end));
+                let f = found.entry(e as usize).or_insert(ProfileHit {
+                    entry: e as usize,
+                    score: 0.0,
+                    margin: 0.0,
+                    words: 0,
+                    start: usize::MAX,
+                    end: 0,
+                });
+                f.score += idf;
+                f.words += 1;
+                f.start = f.start.min(t.start);
+                f.end = f.end.max(t.end);
             }
         }
-        let mut order: Vec<(u32, (f32, usize, (usize, usize)))> = found.into_iter().collect();
-        order.sort_by(|a, b| b.1.0.total_cmp(&a.1.0).then(a.0.cmp(&b.0)));
-        let &(best, (score, count, span)) = order.first()?;
-        let second = order.get(1).map_or(0.0, |o| o.1.0);
-        Some(ProfileHit {
-            entry: best as usize,
-            score,
-            margin: score - second,
-            words: count,
-            start: span.0,
-            end: span.1,
-        })
+        let mut order: Vec<ProfileHit> = found.into_values().collect();
+        order.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
+        let second = order.get(1).map_or(0.0, |o| o.score);
+        let mut best = order.into_iter().next()?;
+        best.margin = best.score - second;
+        Some(best)
     }
 
     /// For each (entry, message it quoted): how many of the message's
