@@ -442,6 +442,19 @@ fn web_api_statuses_and_polish_error_words_are_read_with_spotify_named() {
 }
 
 #[test]
+fn inflected_error_words_of_czech_croatian_and_hungarian_are_read() {
+    for (text, id) in [
+        ("spotify mi hází chybu 30 na notebooku", "error:30"),
+        ("spotify javlja grešku 2026 od jučer", "error:2026"),
+        ("a spotify hibát 4 ír ki a gépen", "error:4"),
+    ] {
+        assert_eq!(answer(text).as_deref(), Some(id), "{text}");
+    }
+    // (Mistakes in homework are not Spotify's.)
+    assert_silent(&["mam 3 chyby v domácím úkolu"]);
+}
+
+#[test]
 fn code_alone_reads_as_an_error_code_only_when_spotify_is_named_and_it_is_not_a_promo() {
     assert_eq!(
         answer("getting code 7 on spotify desktop").as_deref(),
