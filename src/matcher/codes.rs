@@ -1838,14 +1838,14 @@ impl Context {
                 })
     }
 
-    /// Whether the code at tokens `first..=last` is explained, not
-    /// reported: the subject of "means" or "is usually…" ("mod note:
+    /// Whether the code or message at tokens `first..=last` is explained,
+    /// not reported: the subject of "means" or "is usually…" ("mod note:
     /// accesspoint:17 almost always means a VPN", "error 30 is almost
     /// always a proxy thing", "error code 4 = no internet"; not "error 30
-    /// is always popping up"), or what an
-    /// explanation someone wrote is about ("a blog post explaining
-    /// session:103"), in a message that speaks of no "i" or "my" and asks
-    /// nothing ("what does auth 73 mean" asks).
+    /// is always popping up"), or what an explanation someone wrote is
+    /// about ("a blog post explaining session:103"), in a message that
+    /// speaks of no "i" or "my" and asks nothing ("what does auth 73 mean"
+    /// asks).
     pub(crate) fn explained_at(
         &self,
         text: &str,

@@ -274,8 +274,9 @@ impl Matcher {
         // the code, like auth:3 or accesspoint:17"), and those listed after
         // one; codes that are a name ("a band called Error Code 7").
         let mut examples: Vec<usize> = Vec::new();
-        // Talk about an error, not a report; `explained`: some of it
-        // explained where it was found.
+        // Talk about an error rather than a report of one: said of the
+        // whole message, or (`explained`) of a code or a message where it
+        // stands.
         let mut discussed = context.discussed;
         let mut explained = false;
         // Some words were found to be a name: the rest is no description.

@@ -13,27 +13,27 @@ pub struct Token<'a> {
 /// else (spaces, punctuation, `_`, `:`) separates tokens and is kept in the
 /// text between them, which the code spotter inspects.
 pub fn tokenize(s: &str) -> Vec<Token<'_>> {
-    let mut out = Vec::with_capacity(s.len() / 5 + 1);
-    let mut start: Option<usize> = None;
     // Most messages are ASCII once normalised: a byte at a time, without
     // decoding characters.
     if s.is_ascii() {
-        for (i, b) in s.bytes().enumerate() {
-            if b.is_ascii_alphanumeric() {
-                if start.is_none() {
-                    start = Some(i);
-                }
-            } else if let Some(st) = start.take() {
-                push(&mut out, s, st, i);
-            }
-        }
-        if let Some(st) = start {
-            push(&mut out, s, st, s.len());
-        }
-        return out;
+        split(
+            s,
+            s.bytes()
+                .enumerate()
+                .map(|(i, b)| (i, b.is_ascii_alphanumeric())),
+        )
+    } else {
+        split(s, s.char_indices().map(|(i, c)| (i, c.is_alphanumeric())))
     }
-    for (i, c) in s.char_indices() {
-        if c.is_alphanumeric() {
+}
+
+/// The runs of `s` whose characters (at byte offsets, with whether each is
+/// alphanumeric) are alphanumeric.
+fn split<'a>(s: &'a str, chars: impl Iterator<Item = (usize, bool)>) -> Vec<Token<'a>> {
+    let mut out = Vec::with_capacity(s.len() / 5 + 1);
+    let mut start: Option<usize> = None;
+    for (i, alnum) in chars {
+        if alnum {
             if start.is_none() {
                 start = Some(i);
             }
