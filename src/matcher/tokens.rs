@@ -174,6 +174,23 @@ fn osa_within(a: &[u8], b: &[u8], max: usize) -> bool {
     if a.len().abs_diff(b.len()) > max {
         return false;
     }
+    // The letters one has and the other lacks bound the distance from
+    // below (an edit changes at most one on each side): most words that
+    // merely share a first letter are turned away here, before the table.
+    let mut count = [0u8; 256];
+    for &c in a {
+        count[usize::from(c)] = count[usize::from(c)].saturating_add(1);
+    }
+    let mut common = 0;
+    for &c in b {
+        if count[usize::from(c)] > 0 {
+            count[usize::from(c)] -= 1;
+            common += 1;
+        }
+    }
+    if (a.len() - common).max(b.len() - common) > max {
+        return false;
+    }
     let n = b.len();
     // Rows i-2, i-1 and i, rotated by index rather than copied.
     let mut rows = [[0u8; MAX_FAST + 1]; 3];
