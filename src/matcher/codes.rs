@@ -1376,13 +1376,7 @@ fn not_spotify(tokens: &[Token<'_>], class: &[u16]) -> bool {
     (0..tokens.len())
         .filter(|&s| text(s).starts_with("spotif"))
         .any(|s| {
-            let before = |words: &[&str]| {
-                s >= words.len()
-                    && words
-                        .iter()
-                        .enumerate()
-                        .all(|(k, w)| text(s - words.len() + k) == *w)
-            };
+            let before = |words: &[&str]| s >= words.len() && reads(tokens, s - words.len(), words);
             // ("not spotify premium but free" is about Spotify: "not
             // spotify" must end a clause or be "not spotify related".)
             let clause_ends = tokens
@@ -1469,6 +1463,13 @@ const RESOLVED_AT_END: &[&[&str]] = &[
     &["did", "the", "trick"],
 ];
 
+/// Whether the tokens from `at` on read `words`.
+fn reads(tokens: &[Token<'_>], at: usize, words: &[&str]) -> bool {
+    tokens
+        .get(at..at + words.len())
+        .is_some_and(|w| w.iter().zip(words).all(|(t, x)| t.text == *x))
+}
+
 /// Whether the message tells an error as over ([`RESOLVED`]) and nothing
 /// after the last such words says it is not ("fixed it, but it still
 /// happens", "used to get error 30, now it's back").
@@ -1498,7 +1499,7 @@ fn resolved(tokens: &[Token<'_>]) -> bool {
         let Some(at) = tokens.len().checked_sub(m.len()) else {
             return false;
         };
-        tokens[at..].iter().zip(m.iter()).all(|(t, w)| t.text == *w) && !denied(at)
+        reads(tokens, at, m) && !denied(at)
     };
     if RESOLVED_AT_END.iter().any(ends) {
         return true;
@@ -1515,23 +1516,13 @@ fn resolved(tokens: &[Token<'_>]) -> bool {
             }
             RESOLVED
                 .iter()
-                .find(|m| {
-                    tokens.len() >= k + m.len()
-                        && tokens[k..k + m.len()]
-                            .iter()
-                            .zip(m.iter())
-                            .all(|(t, w)| t.text == *w)
-                        && !denied(k)
-                })
+                .find(|m| reads(tokens, k, m) && !denied(k))
                 .map(|m| k + m.len())
         })
         .or_else(|| {
             RESOLVED_AT_START
                 .iter()
-                .find(|m| {
-                    tokens.len() >= m.len()
-                        && tokens.iter().zip(m.iter()).all(|(t, w)| t.text == *w)
-                })
+                .find(|m| reads(tokens, 0, m))
                 .map(|m| m.len())
         })
     else {
@@ -1693,11 +1684,7 @@ impl Context {
         let first_person = tokens
             .iter()
             .any(|t| matches!(t.text, "i" | "my" | "me" | "im" | "ive" | "mine"));
-        let says = |m: &&[&str]| {
-            tokens
-                .windows(m.len())
-                .any(|w| w.iter().zip(m.iter()).all(|(t, x)| t.text == *x))
-        };
+        let says = |m: &&[&str]| (0..tokens.len()).any(|k| reads(tokens, k, m));
         // ("has anyone fixed accounts 103? tried everything in the faq" is
         // someone's trouble.)
         let troubled = tokens

@@ -27,8 +27,8 @@ pub fn tokenize(s: &str) -> Vec<Token<'_>> {
     }
 }
 
-/// The runs of `s` whose characters (at byte offsets, with whether each is
-/// alphanumeric) are alphanumeric.
+/// The tokens of `s`, given its characters as (byte offset, whether
+/// alphanumeric).
 fn split<'a>(s: &'a str, chars: impl Iterator<Item = (usize, bool)>) -> Vec<Token<'a>> {
     let mut out = Vec::with_capacity(s.len() / 5 + 1);
     let mut start: Option<usize> = None;
