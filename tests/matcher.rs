@@ -455,6 +455,31 @@ fn inflected_error_words_of_czech_croatian_and_hungarian_are_read() {
 }
 
 #[test]
+fn a_number_written_before_the_word_error_is_the_code() {
+    for (text, id) in [
+        (
+            "getting a 2026 error on spotify since the update",
+            "error:2026",
+        ),
+        ("the 30 error again, cant log in", "error:30"),
+        ("spotify 2026 hatası veriyor", "error:2026"),
+        ("spotify gives me a 17 error", "accesspoint:17"),
+    ] {
+        assert_eq!(answer(text).as_deref(), Some(id), "{text}");
+    }
+    // Counts, versions, percentages and other programs' errors are not.
+    assert_silent(&[
+        "i got 3 errors in my python script",
+        "1 error found, 2 warnings",
+        "got 2 error messages on steam",
+        "firmware 1.2.30 error on the printer",
+        "lost 1.30 error points in the quiz",
+        "my website throws a 404 error",
+        "a 5% error margin is fine",
+    ]);
+}
+
+#[test]
 fn code_alone_reads_as_an_error_code_only_when_spotify_is_named_and_it_is_not_a_promo() {
     assert_eq!(
         answer("getting code 7 on spotify desktop").as_deref(),
@@ -709,6 +734,12 @@ fn a_code_asked_about_or_said_to_come_up_is_answered() {
             "anyone else getting auth 1 rn? cant log in at all",
             "auth:1",
         ),
+        // Getting a code of two digits or more that exists is a complaint
+        // in itself.
+        (
+            "getting accounts 103 firewall thing on my desktop, kaspersky is installed",
+            "accounts:103",
+        ),
     ] {
         assert_eq!(answer(text).as_deref(), Some(id), "{text}");
     }
@@ -793,6 +824,11 @@ fn an_error_gone_for_good_or_remembered_is_not_answered() {
         "got 'Something went wrong' every day last month, haven't seen it since the update",
         "remember when everyone got error 2026 at once? wild week",
         "had accesspoint:17 on monday, fixed it by logging in on the website. works now",
+        // A fix thanked for, told in the past tense.
+        "turning off the vpn sorted the accesspoint:17 thing, cheers",
+        "thx, switching my default browser to firefox fixed the session:103 login loop",
+        "ipconfig /flushdns did the trick for error 7",
+        "used to get auth:3 daily but it hasn't happened once since the reinstall",
     ] {
         let r = m.match_text(text);
         assert!(r.resolved && r.tier == Tier::Low, "{text}: {r:?}");
@@ -805,6 +841,16 @@ fn an_error_gone_for_good_or_remembered_is_not_answered() {
             "accesspoint:17",
         ),
         ("nothing works now, auth:3 on every login", "auth:3"),
+        // Thanks in advance, a fix that did not hold, a new error after.
+        ("thanks in advance, nothing fixed error 30 yet", "error:30"),
+        (
+            "ty, reinstalling fixed accesspoint:17 for a day but now it's back",
+            "accesspoint:17",
+        ),
+        (
+            "error 2026 on every launch, hasn't happened before today",
+            "error:2026",
+        ),
     ] {
         assert_eq!(answer(text).as_deref(), Some(id), "{text}");
     }
@@ -818,6 +864,8 @@ fn a_code_explained_is_not_answered_but_one_asked_about_or_suffered_is() {
         "error 4 is basically a no-internet thing, check the connection first",
         "quick reference: accesspoint:39 = hosts file, error 30 = proxy",
         "someone wrote a guide explaining accounts:127, it's in #resources",
+        // Every code of a list explained together.
+        "note for helpers: accounts:103 and auth:3 are usually the same firewall issue",
     ] {
         let r = m.match_text(text);
         assert!(r.discussed && r.tier == Tier::Low, "{text}: {r:?}");
@@ -833,6 +881,10 @@ fn a_code_explained_is_not_answered_but_one_asked_about_or_suffered_is() {
             "accesspoint:17",
         ),
         ("auth:73 usually means vpn right?", "auth:73"),
+        (
+            "accounts:103 and then auth:3 are usually what i get after a reboot",
+            "accounts:103",
+        ),
     ] {
         assert_eq!(answer(text).as_deref(), Some(id), "{text}");
     }
@@ -847,7 +899,24 @@ fn a_code_or_message_that_names_a_pet_an_album_or_a_shirt_is_not_answered() {
         "i need a tshirt that says 'Your session has been terminated.'",
         "our podcast is called 'No internet connection detected'",
         "the 'user is capped' meme again lol",
+        "new playlist: 'You've got too many tabs open' — songs for people with 80 chrome tabs",
+        "title of my memoir: No internet connection detected",
+        "'Your session has been terminated.' would make a great breakup text",
+        "\"Spotify can't play this right now\" is my entire mood on mondays",
     ]);
+    // A message shown on something is no name.
+    for (text, id) in [
+        (
+            "trying to watch a video podcast: 'Hmm... we can't seem to play this content. Try installing the latest version of Spotify.'",
+            "video-unsupported-key-system",
+        ),
+        (
+            "my playlist: every song says \"Spotify can't play this right now.\" on my free account",
+            "not_available_in_non_premium",
+        ),
+    ] {
+        assert_eq!(answer(text).as_deref(), Some(id), "{text}");
+    }
 }
 
 #[test]
@@ -910,6 +979,7 @@ fn codes_given_as_examples_in_an_instruction_are_not_reports() {
     assert_silent(&[
         "reminder: post error codes like auth:73 in #help, not in #general pls",
         "mods here: pls include the exact error code (like auth:3 or accesspoint:17) when you post in #help",
+        "if someone posts something like EME_NO_SUPPORTED_KEYSYSTEM please ping the drm helpers",
     ]);
     // A code told like this is still one.
     assert_eq!(

@@ -668,6 +668,7 @@ impl CodeIndex {
                 self.joined_at(tokens, i, context, &mut hits);
             }
             self.error_number_at(text, tokens, i, context, &mut hits);
+            self.number_error_at(text, tokens, i, context, &mut hits);
             self.status_at(tokens, i, context, &mut hits);
             i += 1;
         }
@@ -858,9 +859,18 @@ impl CodeIndex {
         // A code someone asks the meaning of ("what does auth 73 mean"),
         // or is said to get in a complaint ("anyone else getting auth 1
         // rn? cant log in"; not "got session 3 tomorrow").
+        // (Said to get a code of two digits or more the namespace has,
+        // "getting accounts 103 firewall thing", it is a complaint too.)
+        let known = ocr_digits(tokens[j].text).is_some_and(|n| {
+            n.len() >= 2
+                && ns
+                    .codes
+                    .iter()
+                    .any(|(rest, _)| rest.len() == 1 && rest[0] == n)
+        });
         let framed = !context.foreign_near(i, j)
             && ((i > 0
-                && context.complaint
+                && (context.complaint || known)
                 && matches!(tokens[i - 1].text, "getting" | "get" | "got" | "gets"))
                 || tokens
                     .get(j + 1)
@@ -1165,7 +1175,114 @@ impl CodeIndex {
         }
         // A number right after another namespace word ("installer error 18")
         // is that namespace's; the namespace pass already reports it.
-        let (start, end) = (tokens[i].start, tokens[j].end);
+        self.number_hits(&num, (tokens[i].start, tokens[j].end), 0.0, context, hits);
+    }
+
+    /// The number written before the word for error: "getting a 2026
+    /// error", "the 30 error again", "spotify 2026 hatası" (Turkish puts
+    /// the word after). Not a count ("3 errors", "1 error message", "no
+    /// 2 errors are alike"), nor a version, a percentage or another app's.
+    fn number_error_at(
+        &self,
+        text: &str,
+        tokens: &[Token<'_>],
+        i: usize,
+        context: &Context,
+        hits: &mut Vec<CodeHit>,
+    ) {
+        let t = tokens[i].text;
+        let Some(next) = tokens.get(i + 1) else {
+            return;
+        };
+        if t.len() > 5 || !t.bytes().all(|b| b.is_ascii_digit()) {
+            return;
+        }
+        let is_error = matches!(next.text, "error" | "err" | "erro" | "errorcode")
+            || context.is(i + 1, class::INTL_ERROR);
+        if !is_error || !matches!(&text[tokens[i].end..next.start], " " | "-") {
+            return;
+        }
+        // Part of a longer number ("1.2.30 error", "4,5 error"), a
+        // percentage, or one number of several ("2 or 3 error…").
+        let bytes = text.as_bytes();
+        let touches = |b: u8| matches!(b, b'.' | b',' | b'%' | b'/' | b'#' | b'+' | b'$');
+        if tokens[i].start > 0 && touches(bytes[tokens[i].start - 1]) {
+            return;
+        }
+        let prev = i.checked_sub(1).map(|p| tokens[p].text);
+        if prev.is_some_and(|p| {
+            p.bytes().any(|b| b.is_ascii_digit())
+                || matches!(
+                    p,
+                    "no" | "zero"
+                        | "only"
+                        | "just"
+                        | "about"
+                        | "over"
+                        | "under"
+                        | "or"
+                        | "and"
+                        | "of"
+                        | "top"
+                        | "with"
+                        | "like"
+                        | "those"
+                        | "these"
+                        | "few"
+                )
+        }) {
+            return;
+        }
+        // A count: one error, or errors in a list or a log.
+        let after = tokens.get(i + 2).map(|t| t.text);
+        if t.len() == 1 && !prev.is_some_and(|p| matches!(p, "a" | "an" | "the" | "this" | "that"))
+        {
+            return;
+        }
+        if after.is_some_and(|a| {
+            matches!(
+                a,
+                "message"
+                    | "messages"
+                    | "popup"
+                    | "popups"
+                    | "notification"
+                    | "notifications"
+                    | "log"
+                    | "logs"
+                    | "line"
+                    | "lines"
+                    | "margin"
+                    | "rate"
+                    | "bars"
+                    | "s"
+            )
+        }) {
+            return;
+        }
+        let last = if after.is_some_and(|a| matches!(a, "code" | "kodu" | "kod")) {
+            i + 2
+        } else {
+            i + 1
+        };
+        if context.foreign_near(i, last) || context.elsewhere_before(tokens[i].start) {
+            return;
+        }
+        self.number_hits(t, (tokens[i].start, tokens[last].end), 0.05, context, hits);
+    }
+
+    /// The codes a bare error number names: an `error:` code first, then
+    /// the one code of another namespace with that number, then each of
+    /// several (ambiguous); an unknown number only with Spotify named.
+    /// `weaker` lowers the strengths for a less certain shape.
+    fn number_hits(
+        &self,
+        num: &str,
+        (start, end): (usize, usize),
+        weaker: f32,
+        context: &Context,
+        hits: &mut Vec<CodeHit>,
+    ) {
         if let Some(ni) = self.error_ns
             && let Some((_, entry)) = self.namespaces[ni]
                 .codes
@@ -1177,17 +1294,17 @@ impl CodeIndex {
                 code: format!("error:{num}"),
                 start,
                 end,
-                strength: 0.95,
+                strength: 0.95 - weaker,
             });
             return;
         }
-        match self.by_number.get(&num).map(Vec::as_slice) {
+        match self.by_number.get(num).map(Vec::as_slice) {
             Some([(entry, code)]) => hits.push(CodeHit {
                 entry: Some(*entry),
                 code: code.clone(),
                 start,
                 end,
-                strength: 0.85,
+                strength: 0.85 - weaker,
             }),
             Some(many) => {
                 for (entry, code) in many {
@@ -1196,7 +1313,7 @@ impl CodeIndex {
                         code: code.clone(),
                         start,
                         end,
-                        strength: 0.7,
+                        strength: 0.7 - weaker,
                     });
                 }
             }
@@ -1207,7 +1324,7 @@ impl CodeIndex {
                         code: format!("error:{num}"),
                         start,
                         end,
-                        strength: 0.8,
+                        strength: 0.8 - weaker,
                     });
                 }
             }
@@ -1428,6 +1545,13 @@ const RESOLVED: &[&[&str]] = &[
     &["all", "good", "now"],
     &["works", "now"],
     &["working", "now"],
+    &["did", "the", "trick", "for"],
+    &["hasn", "t", "happened", "once"],
+    &["hasn", "t", "happened", "since"],
+    &["hasnt", "happened", "once"],
+    &["hasnt", "happened", "since"],
+    &["hasn", "t", "come", "back"],
+    &["hasnt", "come", "back"],
 ];
 
 /// Words that say the writer does not have the error: asked about out of
@@ -1449,6 +1573,34 @@ const NOT_A_REPORT: &[&[&str]] = &[
 /// not about the writer's trouble ("can we add error code 30 to the
 /// bot's faq?") discusses codes.
 const GUIDE_WORDS: &[&str] = &["faq", "wiki", "guide", "regex", "docs", "documentation"];
+
+/// Labels before a colon that name what follows ("title of my memoir:
+/// …"), and releases that do after "new" ("new playlist: 'You've got too
+/// many tabs open'"; not "trying to watch a video podcast: '…'").
+const BOOKS: &[&str] = &[
+    "memoir",
+    "autobiography",
+    "biography",
+    "novel",
+    "username",
+    "nickname",
+];
+const RELEASES: &[&str] = &["playlist", "album", "ep", "mixtape", "podcast", "single"];
+
+/// Thanks, which make a fix told in the past tense a fix that worked
+/// ("turning off the vpn sorted the accesspoint:17 thing, cheers").
+const THANKS: &[&str] = &[
+    "thanks", "thank", "thx", "thnx", "thanx", "ty", "tysm", "tyvm", "cheers",
+];
+
+/// Words that tell a fix worked, in a message that thanks someone.
+const THANKED_FIX: &[&[&str]] = &[
+    &["fixed"],
+    &["sorted"],
+    &["solved"],
+    &["resolved"],
+    &["worked"],
+];
 
 /// Words that tell an error as over when they open the message
 /// ("remember when spotify showed 'user is capped' to everyone?").
@@ -1507,15 +1659,19 @@ fn resolved(tokens: &[Token<'_>]) -> bool {
     // (The markers' first words as a set: most tokens start none, and are
     // passed over with one lookup.)
     static FIRST: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
-    let first = FIRST.get_or_init(|| RESOLVED.iter().map(|m| m[0]).collect());
+    let first = FIRST.get_or_init(|| RESOLVED.iter().chain(THANKED_FIX).map(|m| m[0]).collect());
+    let thanked = tokens.iter().any(|t| THANKS.contains(&t.text));
+    let markers = RESOLVED
+        .iter()
+        .chain(THANKED_FIX.iter().filter(|_| thanked));
     let Some(end) = (0..tokens.len())
         .rev()
         .find_map(|k| {
             if !first.contains(tokens[k].text) {
                 return None;
             }
-            RESOLVED
-                .iter()
+            markers
+                .clone()
                 .find(|m| reads(tokens, k, m) && !denied(k))
                 .map(|m| k + m.len())
         })
@@ -1733,7 +1889,12 @@ impl Context {
             discussed,
             instruction: tokens
                 .iter()
-                .any(|t| matches!(t.text, "post" | "include" | "paste" | "mention")),
+                .any(|t| {
+                    matches!(
+                        t.text,
+                        "post" | "posts" | "include" | "paste" | "pastes" | "mention" | "mentions"
+                    )
+                }),
             other_language: {
                 let mut words = tokens
                     .iter()
@@ -1787,8 +1948,21 @@ impl Context {
     /// Whether what starts at token `k` is the name of a band, a song or a
     /// pet ("our new single is called 'Error Code 7'", "named our new
     /// single 'Error Code 7'").
-    pub(crate) fn name_at(&self, tokens: &[Token<'_>], k: usize) -> bool {
+    pub(crate) fn name_at(&self, text: &str, tokens: &[Token<'_>], k: usize) -> bool {
         let before = &tokens[k.saturating_sub(4)..k];
+        // "new playlist: '…'", "title of my memoir: …": a label, a colon,
+        // and what it names (whose first words may not be the ones
+        // matched).
+        let labelled = (k.saturating_sub(6)..k).any(|b| {
+            let label = tokens[b].text;
+            (BOOKS.contains(&label)
+                || (RELEASES.contains(&label)
+                    && b > 0
+                    && matches!(tokens[b - 1].text, "new" | "next" | "debut" | "first")))
+                && text
+                    .get(tokens[b].end..tokens[b + 1].start)
+                    .is_some_and(|between| between.contains(':'))
+        });
         let called = self.names_a_thing
             && before
                 .iter()
@@ -1807,22 +1981,48 @@ impl Context {
                     "shirt" | "tshirt" | "mug" | "sticker" | "tattoo" | "poster" | "hoodie"
                 )
             });
-        called || name_is || printed
+        called || name_is || printed || labelled
     }
 
-    /// Whether what ends at token `k` is named by a remark after it ("'your
-    /// session has been terminated' would be a sick album title").
+    /// Whether what ends at token `k` is named, or made a joke of, by a
+    /// remark after it ("'your session has been terminated' would be a sick
+    /// album title", "…would make a great breakup text", "…is my entire
+    /// mood on mondays").
     pub(crate) fn name_after(&self, tokens: &[Token<'_>], k: usize) -> bool {
         let after = &tokens[(k + 1).min(tokens.len())..(k + 9).min(tokens.len())];
-        self.names_a_thing
-            && after
-                .iter()
-                .position(|t| matches!(t.text, "would" | "as"))
-                .is_some_and(|w| {
-                    after[w..]
-                        .iter()
-                        .any(|t| matches!(t.text, "name" | "names" | "title"))
+        let would_make = (0..3).any(|w| {
+            (reads(after, w, &["would", "make"]) || reads(after, w, &["makes"]))
+                && after[w..].iter().take(5).any(|t| {
+                    matches!(
+                        t.text,
+                        "great" | "good" | "perfect" | "nice" | "sick" | "solid" | "fire"
+                    )
                 })
+        });
+        // (The match may end before the message's last, small words.)
+        let a_mood = after
+            .iter()
+            .take(3)
+            .position(|t| matches!(t.text, "is" | "was" | "literally"))
+            .is_some_and(|w| {
+                after[w..].iter().take(5).any(|t| {
+                    matches!(
+                        t.text,
+                        "mood" | "vibe" | "vibes" | "personality" | "aesthetic"
+                    )
+                })
+            });
+        would_make
+            || a_mood
+            || self.names_a_thing
+                && after
+                    .iter()
+                    .position(|t| matches!(t.text, "would" | "as"))
+                    .is_some_and(|w| {
+                        after[w..]
+                            .iter()
+                            .any(|t| matches!(t.text, "name" | "names" | "title"))
+                    })
     }
 
     /// Whether the code or message at tokens `first..=last` is explained,
@@ -1868,7 +2068,7 @@ impl Context {
         let means = word(k) == "means";
         // ("…is almost always a proxy thing", "…is usually caused by";
         // not "…is always popping up".)
-        let is_usually = word(0) == "is"
+        let is_usually = matches!(word(0), "is" | "are")
             && adverb(1)
             && (2..6).find(|&n| !adverb(n)).is_some_and(|n| {
                 matches!(word(n), "a" | "an" | "the" | "caused" | "due" | "because")

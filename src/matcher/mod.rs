@@ -284,7 +284,7 @@ impl Matcher {
         let mut starts: Vec<(usize, usize)> = code_hits.iter().map(|h| (h.start, h.end)).collect();
         starts.sort_unstable();
         let mut last_end = None;
-        for (start, end) in starts {
+        for &(start, end) in &starts {
             let listed = last_end.is_some_and(|e: usize| {
                 e <= start
                     && matches!(
@@ -297,7 +297,7 @@ impl Matcher {
                 .binary_search_by_key(&start, |t| t.start)
                 .is_ok_and(|k| {
                     context.example_at(&toks, k)
-                        || context.name_at(&toks, k)
+                        || context.name_at(&norm.text, &toks, k)
                         || last.is_ok_and(|l| {
                             let told = context.explained_at(&norm.text, &toks, k, l, question);
                             explained |= told;
@@ -308,6 +308,22 @@ impl Matcher {
                 examples.push(start);
                 last_end = Some(end);
             }
+        }
+        // And those listed before one ("accounts:103 and auth:3 are
+        // usually the same firewall issue").
+        let mut next_start = None;
+        for &(start, end) in starts.iter().rev() {
+            let listed = next_start.is_some_and(|n: usize| {
+                end <= n
+                    && matches!(
+                        norm.text[end..n].trim_matches(|c: char| !c.is_alphanumeric()),
+                        "" | "or" | "and"
+                    )
+            });
+            if listed && !examples.contains(&start) {
+                examples.push(start);
+            }
+            next_start = examples.contains(&start).then_some(start);
         }
         // The best evidence for each entry the message touches, and how
         // much a second kind of evidence supports it: (entry, candidate,
@@ -372,7 +388,7 @@ impl Matcher {
                 is_message(h)
                     && words
                         .binary_search_by_key(&h.start, |t| t.start)
-                        .is_ok_and(|k| wctx.name_at(words, k))
+                        .is_ok_and(|k| wctx.name_at(&norm.text, words, k))
             })
             .map(|h| (h.start, h.end))
             .collect();
