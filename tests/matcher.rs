@@ -455,6 +455,32 @@ fn inflected_error_words_of_czech_croatian_and_hungarian_are_read() {
 }
 
 #[test]
+fn songs_are_tracks_and_another_apps_words_are_its_own() {
+    // "Song" in a report is the catalogue's "track".
+    for text in [
+        "vpn set to japan and now my playlist is greyed out, says the songs aren't available where i am",
+        "some songs refuse to play and mention my region when the vpn is on",
+    ] {
+        assert_eq!(
+            answer(text).as_deref(),
+            Some("not_available_in_current_region"),
+            "{text}"
+        );
+    }
+    // Another app that says it, with Spotify only named after, is that
+    // app's trouble; Spotify named first keeps the words ours.
+    assert_silent(&[
+        "tidal keeps saying this song isn't available in my country, spotify has it",
+        "soundcloud says 'premium required' for that track, spotify doesnt have it at all",
+    ]);
+    assert_eq!(
+        answer("switched from deezer to spotify and now some songs are blocked in my country")
+            .as_deref(),
+        Some("not_available_in_current_region")
+    );
+}
+
+#[test]
 fn a_number_written_before_the_word_error_is_the_code() {
     for (text, id) in [
         (

@@ -1887,14 +1887,12 @@ impl Context {
             }),
             first_person,
             discussed,
-            instruction: tokens
-                .iter()
-                .any(|t| {
-                    matches!(
-                        t.text,
-                        "post" | "posts" | "include" | "paste" | "pastes" | "mention" | "mentions"
-                    )
-                }),
+            instruction: tokens.iter().any(|t| {
+                matches!(
+                    t.text,
+                    "post" | "posts" | "include" | "paste" | "pastes" | "mention" | "mentions"
+                )
+            }),
             other_language: {
                 let mut words = tokens
                     .iter()
@@ -2081,6 +2079,16 @@ impl Context {
             .iter()
             .any(|t| matches!(t.text, "explaining" | "explains" | "explained"));
         means || is_usually || equals || explaining
+    }
+
+    /// Whether another app is what says the words at token `k`: named up
+    /// to six tokens before, and Spotify only after, if at all ("deezer
+    /// says this track isnt available in your country, spotify has it";
+    /// not "switched from deezer to spotify and now songs are region
+    /// locked", nor "spotify says i'm offline… edge says so too").
+    pub(crate) fn other_app_says(&self, tokens: &[Token<'_>], k: usize) -> bool {
+        (k.saturating_sub(6)..k).any(|j| self.is(j, class::OTHER_APP))
+            && !tokens[..k].iter().any(|t| t.text.starts_with("spotif"))
     }
 
     /// Whether evidence at byte `at` is about another app named before it

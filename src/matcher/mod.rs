@@ -448,6 +448,10 @@ impl Matcher {
                     });
             explained |= explained_here;
             named_any |= named;
+            let elsewhere = elsewhere
+                || words
+                    .binary_search_by_key(&h.start, |t| t.start)
+                    .is_ok_and(|k| wctx.other_app_says(words, k));
             if elsewhere || named || explained_here {
                 continue;
             }

@@ -288,6 +288,16 @@ pub fn stem(w: &str) -> &str {
     }
 }
 
+/// Words people use for one another in every report: one form for each,
+/// in the catalogue and in messages ("songs aren't available" is "track
+/// not available").
+fn same_as(w: &str) -> &str {
+    match w {
+        "song" | "tune" => "track",
+        _ => w,
+    }
+}
+
 /// The stop words as a set: looked up for every token of every message.
 pub(crate) fn is_stop(w: &str) -> bool {
     static SET: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
@@ -312,7 +322,7 @@ fn content_words<'a>(tokens: &[Token<'a>]) -> Vec<(usize, Cow<'a, str>)> {
             continue;
         }
         if t.len() >= 2 && !t.bytes().all(|b| b.is_ascii_digit()) && !is_stop(t) {
-            out.push((i, Cow::Borrowed(stem(t))));
+            out.push((i, Cow::Borrowed(same_as(stem(t)))));
         }
         i += 1;
     }
