@@ -481,6 +481,58 @@ fn songs_are_tracks_and_another_apps_words_are_its_own() {
 }
 
 #[test]
+fn a_message_that_opens_with_a_code_is_a_report() {
+    for (text, id) in [
+        (
+            "auth 73 when logging in from my dorm, whats that",
+            "auth:73",
+        ),
+        (
+            "session 103 after i log in through chrome, it just bounces me back",
+            "session:103",
+        ),
+        ("accounts 103 on startup, norton installed", "accounts:103"),
+        ("code 2026 on my mac after the update", "error:2026"),
+        (
+            "AP22 on an old win7 laptop, premium account btw",
+            "accesspoint:22",
+        ),
+    ] {
+        assert_eq!(answer(text).as_deref(), Some(id), "{text}");
+    }
+    // Everyday words and numbers that open a message are not.
+    assert_silent(&[
+        "session 3 starts at 7",
+        "accounts 3 and 4 are mine",
+        "auth 2 factor is on for my bank",
+        "code 30 off at checkout",
+        "AP17 flight got delayed again",
+    ]);
+}
+
+#[test]
+fn a_code_said_to_be_over_where_it_stands_is_not_answered() {
+    let (_, m) = world();
+    for text in [
+        "accesspoint 17 gone after i updated my country, you're a legend",
+        "yep flushdns did it, no more error 7",
+        "solved, error 2026 was my antivirus all along. closing this",
+        "error 30 fixed after turning off the proxy, leaving this here for the next person",
+    ] {
+        let r = m.match_text(text);
+        assert!(r.resolved && r.tier == Tier::Low, "{text}: {r:?}");
+    }
+    for (text, id) in [
+        ("error 30 fixed for a day then back", "error:30"),
+        ("error 30 fixed?", "error:30"),
+        ("no more error 7 please, third time today", "error:7"),
+        ("please no more error 7", "error:7"),
+    ] {
+        assert_eq!(answer(text).as_deref(), Some(id), "{text}");
+    }
+}
+
+#[test]
 fn a_number_written_before_the_word_error_is_the_code() {
     for (text, id) in [
         (

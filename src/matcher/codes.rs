@@ -891,6 +891,22 @@ impl CodeIndex {
         // The whole message is the namespace and its number ("auth 73"):
         // asked about, whatever the number's length.
         let alone = i == 0 && j + 1 == tokens.len();
+        // A message that opens with the code and goes on about where it
+        // shows ("auth 73 when logging in from my dorm", "session 103
+        // after i log in through chrome"): a report. One digit only after
+        // a namespace of no everyday meaning ("session 3 starts at 7",
+        // "accounts 3 and 4 are mine" are not).
+        let opens = i == 0
+            && !context.foreign_near(i, j)
+            && goes_on(tokens, j)
+            && ocr_digits(tokens[j].text).is_some_and(|n| {
+                (n.len() >= 2 || matches!(ns.name.as_str(), "auth" | "accesspoint"))
+                    && ns
+                        .codes
+                        .iter()
+                        .any(|(rest, _)| rest.len() == 1 && rest[0] == n)
+            });
+        let accepted = accepted || opens;
         let weak = !accepted
             && !elsewhere
             && !context.foreign_near(i, j)
@@ -1022,7 +1038,10 @@ impl CodeIndex {
             let head_len = head.len() + prev.filter(|_| with_prev).map_or(0, str::len);
             // A short head ("AP17") without anything about Spotify or an
             // error is as likely a flight or a part number.
-            if head_len < 4 && !context.spotify_or_error {
+            // (Unless it opens a message that goes on about where it shows:
+            // "AP17 whenever the school vpn is connected".)
+            let opens = i == 0 && !context.foreign_near(i, i) && goes_on(tokens, i);
+            if head_len < 4 && !context.spotify_or_error && !opens {
                 return;
             }
             for (rest, entry) in &ns.codes {
@@ -1125,7 +1144,36 @@ impl CodeIndex {
                         | "qr"
                         | "access"
                 ));
-        if !is_error && !bare_code {
+        // "code 2026 on my mac after the update": a message that opens
+        // with "code" and a Spotify error number of two digits or more,
+        // and is not about shopping ("code 30 off at checkout").
+        let opens_with_code = i == 0
+            && t == "code"
+            && !tokens.iter().any(|t| {
+                matches!(
+                    t.text,
+                    "off"
+                        | "discount"
+                        | "promo"
+                        | "checkout"
+                        | "coupon"
+                        | "voucher"
+                        | "sale"
+                        | "percent"
+                        | "gift"
+                        | "redeem"
+                )
+            })
+            && tokens.get(1).is_some_and(|n| {
+                n.text.len() >= 2
+                    && self.error_ns.is_some_and(|ni| {
+                        self.namespaces[ni]
+                            .codes
+                            .iter()
+                            .any(|(rest, _)| rest.len() == 1 && rest[0] == n.text)
+                    })
+            });
+        if !is_error && !bare_code && !opens_with_code {
             return;
         }
         let mut j = i + 1;
@@ -1330,6 +1378,44 @@ impl CodeIndex {
             }
         }
     }
+}
+
+/// Whether the message goes on after a code that opens it, ending at
+/// token `j`, about where it shows ("auth 73 when logging in…"), not with
+/// a count, a time, a trip or a sentence about the number ("session 3
+/// starts at 7", "accounts 3 and 4 are mine", "auth 2 factor", "AP17
+/// flight delayed").
+fn goes_on(tokens: &[Token<'_>], j: usize) -> bool {
+    tokens.get(j + 1).is_some_and(|n| {
+        !matches!(
+            n.text,
+            "of" | "and"
+                | "or"
+                | "to"
+                | "x"
+                | "by"
+                | "per"
+                | "more"
+                | "left"
+                | "tomorrow"
+                | "factor"
+                | "step"
+                | "today"
+                | "tonight"
+                | "starts"
+                | "is"
+                | "was"
+                | "are"
+                | "flight"
+                | "gate"
+                | "seat"
+                | "bus"
+                | "train"
+                | "exam"
+                | "class"
+                | "room"
+        ) && !n.text.bytes().all(|b| b.is_ascii_digit())
+    })
 }
 
 /// A word between a namespace and its code: "error", "code", or the word
@@ -1604,7 +1690,13 @@ const THANKED_FIX: &[&[&str]] = &[
 
 /// Words that tell an error as over when they open the message
 /// ("remember when spotify showed 'user is capped' to everyone?").
-const RESOLVED_AT_START: &[&[&str]] = &[&["remember", "when"]];
+const RESOLVED_AT_START: &[&[&str]] = &[
+    &["remember", "when"],
+    &["solved"],
+    &["fixed"],
+    &["resolved"],
+    &["sorted"],
+];
 
 /// Words that tell an error as over when they end the message ("…switching
 /// browsers fixed it"; not "…fixed it for like a day").
@@ -2010,17 +2102,16 @@ impl Context {
                     )
                 })
             });
-        would_make
-            || a_mood
-            || self.names_a_thing
-                && after
-                    .iter()
-                    .position(|t| matches!(t.text, "would" | "as"))
-                    .is_some_and(|w| {
-                        after[w..]
-                            .iter()
-                            .any(|t| matches!(t.text, "name" | "names" | "title"))
-                    })
+        let named = self.names_a_thing
+            && after
+                .iter()
+                .position(|t| matches!(t.text, "would" | "as"))
+                .is_some_and(|w| {
+                    after[w..]
+                        .iter()
+                        .any(|t| matches!(t.text, "name" | "names" | "title"))
+                });
+        would_make || a_mood || named
     }
 
     /// Whether the code or message at tokens `first..=last` is explained,
@@ -2079,6 +2170,39 @@ impl Context {
             .iter()
             .any(|t| matches!(t.text, "explaining" | "explains" | "explained"));
         means || is_usually || equals || explaining
+    }
+
+    /// Whether the code at tokens `first..=last` is said to be over where
+    /// it stands: "error 2026 fixed, it was norton", "accesspoint 17 gone
+    /// after i updated my country", "flushdns did it, no more error 7" at
+    /// the end (not "auth:3 fixed for a day, then back", "error 30 is
+    /// fixed?", "please no more error 7", "no more error 7 please").
+    pub(crate) fn over_at(&self, tokens: &[Token<'_>], first: usize, last: Option<usize>) -> bool {
+        let no_more = first >= 2
+            && reads(tokens, first - 2, &["no", "more"])
+            && last.is_some_and(|l| l + 1 == tokens.len())
+            && !tokens[first.saturating_sub(4)..first - 2]
+                .iter()
+                .any(|t| matches!(t.text, "please" | "pls" | "plz"));
+        let gone_after = last.is_some_and(|l| {
+            let mut k = l + 1;
+            while k < tokens.len()
+                && k <= l + 3
+                && matches!(
+                    tokens[k].text,
+                    "is" | "was" | "got" | "now" | "finally" | "thing" | "issue" | "error"
+                )
+            {
+                k += 1;
+            }
+            tokens.get(k).is_some_and(|t| {
+                matches!(t.text, "gone" | "fixed" | "solved" | "sorted" | "resolved")
+            }) && !tokens[k + 1..]
+                .iter()
+                .take(3)
+                .any(|t| matches!(t.text, "but" | "for" | "until" | "then" | "only" | "again"))
+        });
+        no_more || gone_after
     }
 
     /// Whether another app is what says the words at token `k`: named up

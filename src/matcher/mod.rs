@@ -279,6 +279,9 @@ impl Matcher {
         // stands.
         let mut discussed = context.discussed;
         let mut explained = false;
+        // A code said to be over where it stands ("accesspoint 17 gone
+        // after i updated my country", "no more error 7").
+        let mut over = false;
         // Some words were found to be a name: the rest is no description.
         let mut named_any = false;
         let mut starts: Vec<(usize, usize)> = code_hits.iter().map(|h| (h.start, h.end)).collect();
@@ -293,6 +296,10 @@ impl Matcher {
                     )
             });
             let last = toks.binary_search_by_key(&end, |t| t.end);
+            over |= !question
+                && toks
+                    .binary_search_by_key(&start, |t| t.start)
+                    .is_ok_and(|k| context.over_at(&toks, k, last.ok()));
             let given = toks
                 .binary_search_by_key(&start, |t| t.start)
                 .is_ok_and(|k| {
@@ -563,7 +570,8 @@ impl Matcher {
         // An error told as over is news, and one talked about is talk: not
         // a request for help. (Only said of a message with an error in it.)
         discussed = explained || (discussed && !candidates.is_empty());
-        let tier = if context.resolved || discussed {
+        let resolved = context.resolved || over;
+        let tier = if resolved || discussed {
             Tier::Low
         } else {
             thresholds.tier(confidence)
@@ -574,7 +582,7 @@ impl Matcher {
             .first()
             .filter(|_| tier > Tier::Low)
             .map(|c| c.id.clone());
-        if context.resolved || discussed || (best.is_some() && any_code) {
+        if resolved || discussed || (best.is_some() && any_code) {
             unknown_code = None;
         }
         MatchResult {
@@ -584,7 +592,7 @@ impl Matcher {
             tier,
             candidates,
             unknown_code,
-            resolved: context.resolved,
+            resolved,
             discussed,
             truncated: norm.truncated,
         }
