@@ -7,7 +7,7 @@
 //! blind from the public reference alone, by someone who had not seen the
 //! catalogue or the other sets; it first measured 139/150 on reports and
 //! 3 false positives in 80, before its misses were read.
-//! `tests/corpus/blind.jsonl` is eleven more sets written the same way, each
+//! `tests/corpus/blind.jsonl` is twelve more sets written the same way, each
 //! by someone who saw none of the others, with more and more "near misses"
 //! (error words in chatter: jokes quoting a message, other apps' errors,
 //! errors fixed long ago). First measured, in order: 100/120 and 1/80,
@@ -22,7 +22,9 @@
 //! changes, 136/141 and 28/102 (its 31 near misses raise the sets'
 //! false-positive rate, and their floor). The eleventh, in the session
 //! after, first measured 137/142 and 17/117 (12 of them among its 20 near
-//! misses, 4 in its 16 thanks). Most of their false
+//! misses, 4 in its 16 thanks). The twelfth, of everyday reports and
+//! chatter, written after most of that session's changes, first measured
+//! 130/140 and 3 answers in 90. Most of their false
 //! positives are near misses. Their labels are the writers' own; a few
 //! are judgement calls between close entries. Each line is
 //! `{"text", "expect": id | null, "kind", "alternatives"?: [ids]}`.
@@ -192,7 +194,7 @@ fn dev_corpus_accuracy_and_silence_do_not_regress() {
 
 #[test]
 fn holdout_corpus_accuracy_and_silence_do_not_regress() {
-    check("holdout.jsonl", 0.95, TARGET_FALSE_POSITIVES);
+    check("holdout.jsonl", 0.96, TARGET_FALSE_POSITIVES);
 }
 
 #[test]
@@ -202,7 +204,7 @@ fn fresh_corpus_accuracy_and_silence_do_not_regress() {
 
 #[test]
 fn blind_corpus_accuracy_and_silence_do_not_regress() {
-    check("blind.jsonl", 0.95, 0.05);
+    check("blind.jsonl", 0.96, 0.048);
 }
 
 #[test]
