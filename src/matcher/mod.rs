@@ -296,21 +296,17 @@ impl Matcher {
                     )
             });
             let last = toks.binary_search_by_key(&end, |t| t.end);
-            over |= !question
-                && toks
-                    .binary_search_by_key(&start, |t| t.start)
-                    .is_ok_and(|k| context.over_at(&toks, k, last.ok()));
-            let given = toks
-                .binary_search_by_key(&start, |t| t.start)
-                .is_ok_and(|k| {
-                    context.example_at(&toks, k)
-                        || context.name_at(&norm.text, &toks, k)
-                        || last.is_ok_and(|l| {
-                            let told = context.explained_at(&norm.text, &toks, k, l, question);
-                            explained |= told;
-                            told || context.name_after(&toks, l)
-                        })
-                });
+            let first = toks.binary_search_by_key(&start, |t| t.start);
+            over |= !question && first.is_ok_and(|k| context.over_at(&toks, k, last.ok()));
+            let given = first.is_ok_and(|k| {
+                context.example_at(&toks, k)
+                    || context.name_at(&norm.text, &toks, k)
+                    || last.is_ok_and(|l| {
+                        let told = context.explained_at(&norm.text, &toks, k, l, question);
+                        explained |= told;
+                        told || context.name_after(&toks, l)
+                    })
+            });
             if listed || given {
                 examples.push(start);
                 last_end = Some(end);
