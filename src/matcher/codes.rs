@@ -47,6 +47,16 @@ struct Namespace {
     codes: Vec<(Vec<String>, usize)>,
 }
 
+impl Namespace {
+    /// The entry whose code is this bare number (`accounts` and "103").
+    fn entry_for(&self, num: &str) -> Option<usize> {
+        self.codes
+            .iter()
+            .find(|(rest, _)| rest.len() == 1 && rest[0] == num)
+            .map(|(_, entry)| *entry)
+    }
+}
+
 #[derive(Debug)]
 struct Symbol {
     tokens: Vec<String>,
@@ -850,24 +860,25 @@ impl CodeIndex {
         // colon OCR read as a dot, or a code typed from memory.
         let tight = !keyword && matches!(first_sep, "." | "_");
         let elsewhere = context.elsewhere_before(tokens[i].start);
+        // The number after the namespace, as read, and its length when it
+        // is one of the namespace's codes.
+        let number = ocr_digits(tokens[j].text);
+        let known_len = number
+            .as_deref()
+            .filter(|n| ns.entry_for(n).is_some())
+            .map(str::len);
         // With Spotify named, a place or device elsewhere in the message
         // ("spotify gives me accounts 55 on the office network") does not
         // make a number of two digits or more another app's.
         let named = context.spotify
-            && ocr_digits(tokens[j].text).is_some_and(|n| n.len() >= 2)
+            && number.as_ref().is_some_and(|n| n.len() >= 2)
             && !context.foreign_before(i);
         // A code someone asks the meaning of ("what does auth 73 mean"),
         // or is said to get in a complaint ("anyone else getting auth 1
         // rn? cant log in"; not "got session 3 tomorrow").
         // (Said to get a code of two digits or more the namespace has,
         // "getting accounts 103 firewall thing", it is a complaint too.)
-        let known = ocr_digits(tokens[j].text).is_some_and(|n| {
-            n.len() >= 2
-                && ns
-                    .codes
-                    .iter()
-                    .any(|(rest, _)| rest.len() == 1 && rest[0] == n)
-        });
+        let known = known_len.is_some_and(|n| n >= 2);
         let framed = !context.foreign_near(i, j)
             && ((i > 0
                 && (context.complaint || known)
@@ -899,24 +910,13 @@ impl CodeIndex {
         let opens = i == 0
             && !context.foreign_near(i, j)
             && goes_on(tokens, j)
-            && ocr_digits(tokens[j].text).is_some_and(|n| {
-                (n.len() >= 2 || matches!(ns.name.as_str(), "auth" | "accesspoint"))
-                    && ns
-                        .codes
-                        .iter()
-                        .any(|(rest, _)| rest.len() == 1 && rest[0] == n)
-            });
+            && known_len
+                .is_some_and(|n| n >= 2 || matches!(ns.name.as_str(), "auth" | "accesspoint"));
         let accepted = accepted || opens;
         let weak = !accepted
             && !elsewhere
             && !context.foreign_near(i, j)
-            && ocr_digits(tokens[j].text).is_some_and(|n| {
-                (n.len() >= 3 || alone)
-                    && ns
-                        .codes
-                        .iter()
-                        .any(|(rest, _)| rest.len() == 1 && rest[0] == n)
-            });
+            && known_len.is_some_and(|n| n >= 3 || alone);
         if !accepted && !weak {
             return;
         }
@@ -954,7 +954,7 @@ impl CodeIndex {
         }
         // A well-formed code the catalogue does not have.
         if (colon || strong || keyword)
-            && let Some(num) = ocr_digits(tokens[j].text)
+            && let Some(num) = number
         {
             let minus = text[..tokens[j].start].ends_with('-');
             hits.push(CodeHit {
@@ -1044,17 +1044,15 @@ impl CodeIndex {
             if head_len < 4 && !context.spotify_or_error && !opens {
                 return;
             }
-            for (rest, entry) in &ns.codes {
-                if rest.len() == 1 && rest[0] == num {
-                    hits.push(CodeHit {
-                        entry: Some(*entry),
-                        code: format!("{}:{num}", ns.name),
-                        start,
-                        end: tokens[i].end,
-                        strength: 0.95,
-                    });
-                    return;
-                }
+            if let Some(entry) = ns.entry_for(&num) {
+                hits.push(CodeHit {
+                    entry: Some(entry),
+                    code: format!("{}:{num}", ns.name),
+                    start,
+                    end: tokens[i].end,
+                    strength: 0.95,
+                });
+                return;
             }
             if head_len >= 4 {
                 hits.push(CodeHit {
@@ -1123,55 +1121,36 @@ impl CodeIndex {
             && context.spotify
             && !context.web_api
             && (i == 0
-                || !matches!(
-                    tokens[i - 1].text,
-                    "error"
-                        | "err"
-                        | "promo"
-                        | "discount"
-                        | "gift"
-                        | "redeem"
-                        | "coupon"
-                        | "voucher"
-                        | "student"
-                        | "referral"
-                        | "verification"
-                        | "security"
-                        | "zip"
-                        | "postal"
-                        | "area"
-                        | "country"
-                        | "qr"
-                        | "access"
-                ));
+                || !(SHOPPING.contains(&tokens[i - 1].text)
+                    || matches!(
+                        tokens[i - 1].text,
+                        "error"
+                            | "err"
+                            | "student"
+                            | "referral"
+                            | "verification"
+                            | "security"
+                            | "zip"
+                            | "postal"
+                            | "area"
+                            | "country"
+                            | "qr"
+                            | "access"
+                    )));
         // "code 2026 on my mac after the update": a message that opens
         // with "code" and a Spotify error number of two digits or more,
         // and is not about shopping ("code 30 off at checkout").
         let opens_with_code = i == 0
             && t == "code"
             && !tokens.iter().any(|t| {
-                matches!(
-                    t.text,
-                    "off"
-                        | "discount"
-                        | "promo"
-                        | "checkout"
-                        | "coupon"
-                        | "voucher"
-                        | "sale"
-                        | "percent"
-                        | "gift"
-                        | "redeem"
-                )
+                SHOPPING.contains(&t.text)
+                    || matches!(t.text, "off" | "checkout" | "sale" | "percent")
             })
             && tokens.get(1).is_some_and(|n| {
                 n.text.len() >= 2
-                    && self.error_ns.is_some_and(|ni| {
-                        self.namespaces[ni]
-                            .codes
-                            .iter()
-                            .any(|(rest, _)| rest.len() == 1 && rest[0] == n.text)
-                    })
+                    && self
+                        .error_ns
+                        .is_some_and(|ni| self.namespaces[ni].entry_for(n.text).is_some())
             });
         if !is_error && !bare_code && !opens_with_code {
             return;
@@ -1332,13 +1311,10 @@ impl CodeIndex {
         hits: &mut Vec<CodeHit>,
     ) {
         if let Some(ni) = self.error_ns
-            && let Some((_, entry)) = self.namespaces[ni]
-                .codes
-                .iter()
-                .find(|(rest, _)| rest.len() == 1 && rest[0] == num)
+            && let Some(entry) = self.namespaces[ni].entry_for(num)
         {
             hits.push(CodeHit {
-                entry: Some(*entry),
+                entry: Some(entry),
                 code: format!("error:{num}"),
                 start,
                 end,
@@ -1417,6 +1393,10 @@ fn goes_on(tokens: &[Token<'_>], j: usize) -> bool {
         ) && !n.text.bytes().all(|b| b.is_ascii_digit())
     })
 }
+
+/// Words of a code that buys something: a promo or gift code is no error
+/// code ("spotify promo code 50", "code 30 off at checkout").
+const SHOPPING: &[&str] = &["promo", "discount", "gift", "redeem", "coupon", "voucher"];
 
 /// A word between a namespace and its code: "error", "code", or the word
 /// for error in another language ("com.spotify.installer erreur -3").
@@ -1752,19 +1732,19 @@ fn resolved(tokens: &[Token<'_>]) -> bool {
     // passed over with one lookup.)
     static FIRST: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
     let first = FIRST.get_or_init(|| RESOLVED.iter().chain(THANKED_FIX).map(|m| m[0]).collect());
-    let thanked = tokens.iter().any(|t| THANKS.contains(&t.text));
-    let markers = RESOLVED
-        .iter()
-        .chain(THANKED_FIX.iter().filter(|_| thanked));
+    // (Thanks are looked for only once a fix word is found.)
+    let thanked = || tokens.iter().any(|t| THANKS.contains(&t.text));
     let Some(end) = (0..tokens.len())
         .rev()
         .find_map(|k| {
             if !first.contains(tokens[k].text) {
                 return None;
             }
-            markers
-                .clone()
-                .find(|m| reads(tokens, k, m) && !denied(k))
+            let here = |m: &&&[&str]| reads(tokens, k, m) && !denied(k);
+            RESOLVED
+                .iter()
+                .find(here)
+                .or_else(|| THANKED_FIX.iter().find(here).filter(|_| thanked()))
                 .map(|m| k + m.len())
         })
         .or_else(|| {
