@@ -15,6 +15,8 @@
 //! message talks about an error or Spotify at all, so that "session 3 of
 //! the workshop" stays chatter.
 
+use std::cell::OnceCell;
+use std::ops::Deref;
 use std::sync::OnceLock;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet};
@@ -663,7 +665,12 @@ impl CodeIndex {
     }
 
     /// Every code-like mention in `text` (already normalised).
-    pub fn scan(&self, text: &str, tokens: &[Token<'_>], context: &Context) -> Vec<CodeHit> {
+    pub(crate) fn scan(
+        &self,
+        text: &str,
+        tokens: &[Token<'_>],
+        context: &LazyContext<'_, '_>,
+    ) -> Vec<CodeHit> {
         let mut hits = Vec::new();
         let mut i = 0;
         while i < tokens.len() {
@@ -690,7 +697,7 @@ impl CodeIndex {
         text: &str,
         tokens: &[Token<'_>],
         i: usize,
-        context: &Context,
+        context: &LazyContext<'_, '_>,
         hits: &mut Vec<CodeHit>,
     ) {
         // OCR reads the O of a constant as 0 (`EME_N0_SUPP0RTED_KEYSYSTEM`).
@@ -825,7 +832,7 @@ impl CodeIndex {
         i: usize,
         ni: usize,
         mut j: usize,
-        context: &Context,
+        context: &LazyContext<'_, '_>,
         hits: &mut Vec<CodeHit>,
     ) {
         let ns = &self.namespaces[ni];
@@ -972,7 +979,7 @@ impl CodeIndex {
         &self,
         tokens: &[Token<'_>],
         i: usize,
-        context: &Context,
+        context: &LazyContext<'_, '_>,
         hits: &mut Vec<CodeHit>,
     ) {
         let t = tokens[i].text;
@@ -1074,17 +1081,20 @@ impl CodeIndex {
         &self,
         tokens: &[Token<'_>],
         i: usize,
-        context: &Context,
+        context: &LazyContext<'_, '_>,
         hits: &mut Vec<CodeHit>,
     ) {
         let t = tokens[i].text;
-        if !(context.web_api && context.spotify)
-            || t.len() != 3
-            || !t.bytes().all(|b| b.is_ascii_digit())
-        {
+        if t.len() != 3 || !t.bytes().all(|b| b.is_ascii_digit()) {
             return;
         }
-        for (entry, code) in self.by_number.get(t).into_iter().flatten() {
+        let Some(codes) = self.by_number.get(t) else {
+            return;
+        };
+        if !(context.web_api && context.spotify) {
+            return;
+        }
+        for (entry, code) in codes {
             if code.starts_with("webapi:") {
                 hits.push(CodeHit {
                     entry: Some(*entry),
@@ -1103,7 +1113,7 @@ impl CodeIndex {
         text: &str,
         tokens: &[Token<'_>],
         i: usize,
-        context: &Context,
+        context: &LazyContext<'_, '_>,
         hits: &mut Vec<CodeHit>,
     ) {
         let t = tokens[i].text;
@@ -1111,7 +1121,7 @@ impl CodeIndex {
             && ["error", "err", "errorcode", "erro"]
                 .iter()
                 .any(|w| fuzzy_word(t, w) && (t.len() >= 4 || t == "err")))
-            || context.is(i, class::INTL_ERROR);
+            || context.listed(i, class::INTL_ERROR);
         // "code 7 on spotify": "code" alone, when Spotify is named, the
         // message is not a developer's Web API report (whose "code" is an
         // HTTP or library code; "the spotify app" is not one), the code is
@@ -1214,7 +1224,7 @@ impl CodeIndex {
         text: &str,
         tokens: &[Token<'_>],
         i: usize,
-        context: &Context,
+        context: &LazyContext<'_, '_>,
         hits: &mut Vec<CodeHit>,
     ) {
         let t = tokens[i].text;
@@ -1225,7 +1235,7 @@ impl CodeIndex {
             return;
         }
         let is_error = matches!(next.text, "error" | "err" | "erro" | "errorcode")
-            || context.is(i + 1, class::INTL_ERROR);
+            || context.listed(i + 1, class::INTL_ERROR);
         if !is_error || !matches!(&text[tokens[i].end..next.start], " " | "-") {
             return;
         }
@@ -1307,7 +1317,7 @@ impl CodeIndex {
         num: &str,
         (start, end): (usize, usize),
         weaker: f32,
-        context: &Context,
+        context: &LazyContext<'_, '_>,
         hits: &mut Vec<CodeHit>,
     ) {
         if let Some(ni) = self.error_ns
@@ -1546,6 +1556,15 @@ fn word_classes() -> &'static HashMap<String, u16> {
     })
 }
 
+/// Each token's word-list classes, as [`Context::of`] starts from.
+fn classes_of(tokens: &[Token<'_>]) -> Vec<u16> {
+    let table = word_classes();
+    tokens
+        .iter()
+        .map(|t| table.get(t.text).copied().unwrap_or(0))
+        .collect()
+}
+
 /// Whether the message says it is not about Spotify: "not spotify
 /// related", "not related to spotify", "nothing to do with spotify", or
 /// another app, device or program named with "spotify works (fine)",
@@ -1696,8 +1715,10 @@ fn reads(tokens: &[Token<'_>], at: usize, words: &[&str]) -> bool {
 
 /// Whether the message tells an error as over ([`RESOLVED`]) and nothing
 /// after the last such words says it is not ("fixed it, but it still
-/// happens", "used to get error 30, now it's back").
-fn resolved(tokens: &[Token<'_>]) -> bool {
+/// happens", "used to get error 30, now it's back"): an error had once and
+/// fixed, or gone ("had accesspoint 17 back in 2021… never saw it again",
+/// "the error 2026 thread is solved").
+pub(crate) fn resolved(tokens: &[Token<'_>]) -> bool {
     // ("…but nothing fixed it", "has anyone fixed it", "nothing works now"
     // are not.)
     let denied = |at: usize| {
@@ -1800,10 +1821,6 @@ pub(crate) struct Context {
     /// do with spotify", or another program named and "spotify works
     /// fine".
     pub not_spotify: bool,
-    /// Told as something over: an error had once and fixed, or gone
-    /// ("had accesspoint 17 back in 2021… never saw it again", "the error
-    /// 2026 thread is solved"), with no "but", "still" or "again" after.
-    pub resolved: bool,
     /// Names a band, a song or a pet: something that can be called by an
     /// error's name.
     pub names_a_thing: bool,
@@ -1819,22 +1836,65 @@ pub(crate) struct Context {
     /// with no complaint ([`GUIDE_WORDS`]: "can we add error code 30 to the
     /// bot's faq?").
     pub discussed: bool,
-    /// Written in another language: two or more of its small words
-    /// ([`super::lexicon::function_words`]).
-    pub other_language: bool,
     /// Token indices of words that change how a bare number reads.
     foreign_at: Vec<usize>,
     /// Each token's word-list classes.
     class: Vec<u16>,
 }
 
-impl Context {
-    pub(crate) fn of(tokens: &[Token<'_>]) -> Context {
-        let classes = word_classes();
-        let mut class: Vec<u16> = tokens
+/// A message's [`Context`], worked out the first time anything asks. Most
+/// chatter has no code and no catalogue text in it, and is done with before
+/// anything needs to know how to read one.
+/// (The tokens' word classes are looked up at once: whether the message is
+/// in another language is asked of every message.)
+pub(crate) struct LazyContext<'t, 'a> {
+    tokens: &'t [Token<'a>],
+    class: Vec<u16>,
+    cell: OnceCell<Context>,
+}
+
+impl<'t, 'a> LazyContext<'t, 'a> {
+    pub(crate) fn new(tokens: &'t [Token<'a>]) -> Self {
+        LazyContext {
+            tokens,
+            class: classes_of(tokens),
+            cell: OnceCell::new(),
+        }
+    }
+
+    /// Whether token `i`'s word is in the word list of `bit`, as listed
+    /// (the [`Context`] reads some words otherwise where they stand: not
+    /// a problem in "no problem").
+    pub(crate) fn listed(&self, i: usize, bit: u16) -> bool {
+        self.class.get(i).is_some_and(|c| c & bit != 0)
+    }
+
+    /// Whether the message is written in another language: two or more
+    /// different small words of one ([`super::lexicon::function_words`]).
+    pub(crate) fn other_language(&self) -> bool {
+        let mut words = self
+            .tokens
             .iter()
-            .map(|t| classes.get(t.text).copied().unwrap_or(0))
-            .collect();
+            .zip(&self.class)
+            .filter(|(_, c)| *c & class::INTL_WORD != 0)
+            .map(|(t, _)| t.text);
+        words.next().is_some_and(|first| words.any(|w| w != first))
+    }
+}
+
+impl Deref for LazyContext<'_, '_> {
+    type Target = Context;
+
+    fn deref(&self) -> &Context {
+        self.cell
+            .get_or_init(|| Context::of(self.tokens, self.class.clone()))
+    }
+}
+
+impl Context {
+    /// The context of a message of `tokens`, whose word classes are
+    /// `class` ([`classes_of`]).
+    fn of(tokens: &[Token<'_>], mut class: Vec<u16>) -> Context {
         // "can" and "won" say something went wrong only as "can't" and
         // "won't", or as what is blocked ("…before i can log in"); "my
         // friends can add songs" is a question.
@@ -1940,7 +2000,6 @@ impl Context {
             web_api: any(class::WEB_API),
             music: any(class::MUSIC),
             not_spotify: not_spotify(tokens, &class),
-            resolved: resolved(tokens),
             names_a_thing: tokens.iter().any(|t| {
                 matches!(
                     t.text,
@@ -1965,14 +2024,6 @@ impl Context {
                     "post" | "posts" | "include" | "paste" | "pastes" | "mention" | "mentions"
                 )
             }),
-            other_language: {
-                let mut words = tokens
-                    .iter()
-                    .zip(&class)
-                    .filter(|(_, c)| *c & class::INTL_WORD != 0)
-                    .map(|(t, _)| t.text);
-                words.next().is_some_and(|first| words.any(|w| w != first))
-            },
             foreign_at,
             class,
         }

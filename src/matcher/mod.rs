@@ -233,19 +233,22 @@ impl Matcher {
     pub fn match_with(&self, input: &str, thresholds: Thresholds) -> MatchResult {
         let norm = Normalized::new(input);
         let toks = tokens::tokenize(&norm.text);
-        let context = codes::Context::of(&toks);
+        // (How to read the message is worked out only once there is a code
+        // or a catalogue text in it to read.)
+        let context = codes::LazyContext::new(&toks);
         let code_hits = self.codes.scan(&norm.text, &toks, &context);
         // A report in another language: its words are matched read as
         // English (codes are read as written).
         let english = context
-            .other_language
+            .other_language()
             .then(|| lexicon::read_as_english(&toks));
-        let english_context = english.as_deref().map(codes::Context::of);
+        let english_context = english.as_deref().map(codes::LazyContext::new);
         let (words, wctx) = match (&english, &english_context) {
             (Some(e), Some(c)) => (e.as_slice(), c),
             _ => (toks.as_slice(), &context),
         };
-        let text_hits = self.text.scan(words, 0.45);
+        let content = text::content_words(words);
+        let text_hits = self.text.scan(words, &content, 0.45);
 
         let excerpt = |s: usize, e: usize| excerpt_of(&norm, input, s, e);
         let question = norm.text.contains('?')
@@ -275,9 +278,8 @@ impl Matcher {
         // one; codes that are a name ("a band called Error Code 7").
         let mut examples: Vec<usize> = Vec::new();
         // Talk about an error rather than a report of one: said of the
-        // whole message, or (`explained`) of a code or a message where it
-        // stands.
-        let mut discussed = context.discussed;
+        // whole message (`Context::discussed`), or of a code or a message
+        // where it stands.
         let mut explained = false;
         // A code said to be over where it stands ("accesspoint 17 gone
         // after i updated my country", "no more error 7").
@@ -556,17 +558,17 @@ impl Matcher {
             .collect();
         rank(&mut ranked);
         if !named_any {
-            self.description(&mut ranked, words, wctx, &norm, input, thresholds);
+            self.description(&mut ranked, words, &content, wctx, &norm, input, thresholds);
         }
-        self.lead_shared_message(&mut ranked, words, &supported);
+        self.lead_shared_message(&mut ranked, &content, &supported);
         let mut candidates: Vec<Candidate> = ranked.into_iter().map(|(_, c)| c).collect();
         candidates.truncate(MAX_CANDIDATES);
 
         let confidence = candidates.first().map_or(0.0, |c| c.score);
         // An error told as over is news, and one talked about is talk: not
         // a request for help. (Only said of a message with an error in it.)
-        discussed = explained || (discussed && !candidates.is_empty());
-        let resolved = context.resolved || over;
+        let discussed = explained || (!candidates.is_empty() && context.discussed);
+        let resolved = over || codes::resolved(&toks);
         let tier = if resolved || discussed {
             Tier::Low
         } else {
@@ -601,11 +603,13 @@ impl Matcher {
     /// runner-up, and no other app named (a device, a browser or an
     /// update is fine when Spotify is named too: "after the windows update
     /// spotify…").
+    #[allow(clippy::too_many_arguments)]
     fn description(
         &self,
         ranked: &mut Vec<(usize, Candidate)>,
         toks: &[tokens::Token<'_>],
-        context: &codes::Context,
+        content: &[text::Word<'_>],
+        context: &codes::LazyContext<'_, '_>,
         norm: &Normalized,
         input: &str,
         thresholds: Thresholds,
@@ -619,18 +623,21 @@ impl Matcher {
                 || (matches!(c.reason.kind, ReasonKind::Phrase | ReasonKind::Title)
                     && c.score < DESCRIPTION_STRENGTH)
         });
+        // (Three words shared at most: not worth reading the message's
+        // context for.)
+        if any_code || !loose || self.text.profile_words(content) < 3 {
+            return;
+        }
         // Nor when another program or device is named and Spotify is not
         // ("chrome says ERR_CONNECTION_TIMED_OUT on every site").
-        if any_code
-            || !loose
-            || !context.complaint
+        if !context.complaint
             || context.other_app_at.is_some()
             || context.not_spotify
             || (context.other_thing && !context.spotify)
         {
             return;
         }
-        let Some(p) = self.text.profile(toks) else {
+        let Some(p) = self.text.profile(toks, content) else {
             return;
         };
         if p.words < 3 || p.margin < 3.0 || p.score < 10.0 {
@@ -677,7 +684,7 @@ impl Matcher {
     fn lead_shared_message(
         &self,
         ranked: &mut [(usize, Candidate)],
-        toks: &[tokens::Token<'_>],
+        content: &[text::Word<'_>],
         supported: &[usize],
     ) {
         let Some((_, top)) = ranked.first() else {
@@ -731,7 +738,7 @@ impl Matcher {
             .iter()
             .map(|(e, c)| (*e, c.reason.matched.as_str()))
             .collect();
-        let fits = self.text.fit(toks, &quoted);
+        let fits = self.text.fit(content, &quoted);
         let mut keyed: Vec<(f32, (usize, Candidate))> = ranked[..tied]
             .iter()
             .cloned()

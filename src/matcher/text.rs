@@ -305,9 +305,14 @@ pub(crate) fn is_stop(w: &str) -> bool {
         .contains(w)
 }
 
-/// Content words of a text with their positions (token index). Borrowed
+/// A content word of a message and its position (token index): borrowed
 /// from the text except where a clitic is joined.
-fn content_words<'a>(tokens: &[Token<'a>]) -> Vec<(usize, Cow<'a, str>)> {
+pub(crate) type Word<'a> = (usize, Cow<'a, str>);
+
+/// Content words of a text with their positions. A message's are read once
+/// and handed to [`TextIndex::scan`], [`TextIndex::profile`] and
+/// [`TextIndex::fit`].
+pub(crate) fn content_words<'a>(tokens: &[Token<'a>]) -> Vec<Word<'a>> {
     let mut out = Vec::with_capacity(tokens.len());
     let mut i = 0;
     while i < tokens.len() {
@@ -496,12 +501,11 @@ impl TextIndex {
     /// ("got kicked out of all my devices at the same time" shares
     /// "kicked", "devices", "all" with the entry about being signed out
     /// everywhere). Rarer words weigh more. Exact words only.
-    pub fn profile(&self, tokens: &[Token<'_>]) -> Option<ProfileHit> {
-        let words = content_words(tokens);
+    pub fn profile(&self, tokens: &[Token<'_>], words: &[Word<'_>]) -> Option<ProfileHit> {
         // Each entry the words touch: only those.
         let mut found: FxHashMap<usize, ProfileHit> = FxHashMap::default();
         let mut seen: FxHashSet<&str> = FxHashSet::default();
-        for (i, w) in &words {
+        for (i, w) in words {
             if !seen.insert(w.as_ref()) {
                 continue;
             }
@@ -537,8 +541,7 @@ impl TextIndex {
     /// what surrounds the entry: "a firewall may be blocking spotify, only
     /// with my vpn on" fits the entry whose causes name the VPN. The
     /// message's words are read once for all the tied entries.
-    pub fn fit(&self, tokens: &[Token<'_>], tied: &[(usize, &str)]) -> Vec<usize> {
-        let words = content_words(tokens);
+    pub fn fit(&self, words: &[Word<'_>], tied: &[(usize, &str)]) -> Vec<usize> {
         tied.iter()
             .map(|&(entry, matched)| {
                 let Some(background) = self.background.get(entry) else {
@@ -604,8 +607,12 @@ impl TextIndex {
     }
 
     /// Texts the message contains, best first, above `min_coverage`.
-    pub fn scan(&self, tokens: &[Token<'_>], min_coverage: f32) -> Vec<TextHit> {
-        let words = content_words(tokens);
+    pub fn scan(
+        &self,
+        tokens: &[Token<'_>],
+        words: &[Word<'_>],
+        min_coverage: f32,
+    ) -> Vec<TextHit> {
         if words.is_empty() {
             return Vec::new();
         }
@@ -622,7 +629,7 @@ impl TextIndex {
         let mut scratch = Vec::new();
         let mut candidates: Vec<u32> = Vec::new();
         bounds.push(0);
-        for (_, w) in &words {
+        for (_, w) in words {
             self.lookup(w, &mut scratch);
             for id in &scratch {
                 candidates.extend(&self.seeds[*id as usize]);
@@ -782,6 +789,19 @@ impl TextIndex {
         }
         out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
         out
+    }
+
+    /// How many different words of the message [`TextIndex::profile`]
+    /// knows: a bound on the words its best entry shares with the message,
+    /// cheaper to learn than that entry.
+    pub fn profile_words(&self, words: &[Word<'_>]) -> usize {
+        let mut seen: Vec<&str> = Vec::with_capacity(words.len());
+        for (_, w) in words {
+            if !seen.contains(&w.as_ref()) && self.postings.contains_key(w.as_ref()) {
+                seen.push(w.as_ref());
+            }
+        }
+        seen.len()
     }
 
     /// Whether text `a`'s words are a strict subset of text `b`'s.
