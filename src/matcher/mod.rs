@@ -738,13 +738,15 @@ impl Matcher {
             .iter()
             .map(|(e, c)| (*e, c.reason.matched.as_str()))
             .collect();
-        let fits = self.text.fit(content, &quoted);
+        let fits = self.text.fit(content, &quoted, pasted);
         let mut keyed: Vec<(f32, (usize, Candidate))> = ranked[..tied]
             .iter()
             .cloned()
             .zip(fits)
             .map(|((e, mut c), fit)| {
-                let fit = fit.min(3) as f32;
+                // (Ordering the user's own words, the fit counts whole: their
+                // scores stay below the leader's either way.)
+                let fit = if pasted { fit.min(3) } else { fit } as f32;
                 let nudge = 0.012 * fit
                     + if supported.contains(&e) { 0.006 } else { 0.0 }
                     + if self.lead[e] { 0.004 } else { 0.0 };

@@ -536,28 +536,50 @@ impl TextIndex {
         Some(best)
     }
 
-    /// For each (entry, message it quoted): how many of the message's
-    /// content words, other than those of the quoted message, belong to
-    /// what surrounds the entry: "a firewall may be blocking spotify, only
-    /// with my vpn on" fits the entry whose causes name the VPN. The
-    /// message's words are read once for all the tied entries.
-    pub fn fit(&self, words: &[Word<'_>], tied: &[(usize, &str)]) -> Vec<usize> {
-        tied.iter()
+    /// For each (entry, text it matched): how many of the message's content
+    /// words belong to what surrounds the entry and tell it from the others
+    /// tied with it.
+    ///
+    /// A message several entries show (`pasted`) is the same evidence for
+    /// each: the words that count are those other than the quoted message's
+    /// ("a firewall may be blocking spotify, only with my vpn on" fits the
+    /// entry whose causes name the VPN). Tied on the user's own words, each
+    /// entry's matched words count too, but not those every tied entry
+    /// knows ("running an old spotify from 2019 and it says premium only,
+    /// but i have premium": "old" fits the entry about old versions, and
+    /// "premium" fits both). The message's words are read once for all the
+    /// tied entries.
+    pub fn fit(&self, words: &[Word<'_>], tied: &[(usize, &str)], pasted: bool) -> Vec<usize> {
+        let empty = FxHashSet::default();
+        let found: Vec<FxHashSet<&str>> = tied
+            .iter()
             .map(|&(entry, matched)| {
-                let Some(background) = self.background.get(entry) else {
-                    return 0;
+                let background = self.background.get(entry).unwrap_or(&empty);
+                let quoted: FxHashSet<Cow<'_, str>> = if pasted {
+                    let lower = super::normalize::Normalized::new(matched).text;
+                    content_words(&tokenize(&lower))
+                        .into_iter()
+                        .map(|(_, w)| Cow::Owned(w.into_owned()))
+                        .collect()
+                } else {
+                    FxHashSet::default()
                 };
-                let lower = super::normalize::Normalized::new(matched).text;
-                let quoted: FxHashSet<Cow<'_, str>> = content_words(&tokenize(&lower))
-                    .into_iter()
-                    .map(|(_, w)| w)
-                    .collect();
-                let found: FxHashSet<&str> = words
+                words
                     .iter()
                     .map(|(_, w)| w.as_ref())
                     .filter(|w| !quoted.contains(*w) && background.contains(*w))
-                    .collect();
-                found.len()
+                    .collect()
+            })
+            .collect();
+        found
+            .iter()
+            .map(|f| {
+                if pasted {
+                    return f.len();
+                }
+                f.iter()
+                    .filter(|w| !found.iter().all(|o| o.contains(*w)))
+                    .count()
             })
             .collect()
     }
