@@ -623,8 +623,8 @@ impl Matcher {
                 || (matches!(c.reason.kind, ReasonKind::Phrase | ReasonKind::Title)
                     && c.score < DESCRIPTION_STRENGTH)
         });
-        // (Three words shared at most: not worth reading the message's
-        // context for.)
+        // (Fewer than three words the profile knows: not worth reading the
+        // message's context for.)
         if any_code || !loose || self.text.profile_words(content) < 3 {
             return;
         }

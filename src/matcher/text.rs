@@ -536,6 +536,19 @@ impl TextIndex {
         Some(best)
     }
 
+    /// How many different words of the message [`TextIndex::profile`]
+    /// knows: a bound on the words its best entry shares with the message,
+    /// cheaper to learn than that entry.
+    pub fn profile_words(&self, words: &[Word<'_>]) -> usize {
+        let mut seen: Vec<&str> = Vec::with_capacity(words.len());
+        for (_, w) in words {
+            if !seen.contains(&w.as_ref()) && self.postings.contains_key(w.as_ref()) {
+                seen.push(w.as_ref());
+            }
+        }
+        seen.len()
+    }
+
     /// For each (entry, text it matched): how many of the message's content
     /// words belong to what surrounds the entry and tell it from the others
     /// tied with it.
@@ -811,19 +824,6 @@ impl TextIndex {
         }
         out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
         out
-    }
-
-    /// How many different words of the message [`TextIndex::profile`]
-    /// knows: a bound on the words its best entry shares with the message,
-    /// cheaper to learn than that entry.
-    pub fn profile_words(&self, words: &[Word<'_>]) -> usize {
-        let mut seen: Vec<&str> = Vec::with_capacity(words.len());
-        for (_, w) in words {
-            if !seen.contains(&w.as_ref()) && self.postings.contains_key(w.as_ref()) {
-                seen.push(w.as_ref());
-            }
-        }
-        seen.len()
     }
 
     /// Whether text `a`'s words are a strict subset of text `b`'s.
