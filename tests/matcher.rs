@@ -727,6 +727,29 @@ fn entries_tied_on_the_users_words_are_ordered_by_what_else_the_report_says() {
 }
 
 #[test]
+fn entries_tied_on_the_users_words_are_told_apart_by_words_only_one_knows() {
+    // "Premium only" fits both the lapsed subscription and the app too old
+    // for the access point; "premium" is both entries' word, "old" only
+    // the second's, even though its own phrase holds it.
+    let lead = |text: &str| {
+        let m = world().1.match_text(text);
+        m.candidates.first().map(|c| c.id.clone())
+    };
+    assert_eq!(
+        lead(
+            "running a really old spotify from 2019 on my win7 machine and it says \
+             premium only, but i HAVE premium"
+        )
+        .as_deref(),
+        Some("accesspoint:22")
+    );
+    assert_eq!(
+        lead("my card expired and now the pc app says its premium only").as_deref(),
+        Some("accounts:409")
+    );
+}
+
+#[test]
 fn an_unsure_code_still_leads_the_words() {
     // "session 103" next to a browser is only asked about; the words about
     // a session expiring after a browser login do not overtake it.
