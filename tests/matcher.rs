@@ -497,6 +497,10 @@ fn a_message_that_opens_with_a_code_is_a_report() {
             "AP22 on an old win7 laptop, premium account btw",
             "accesspoint:22",
         ),
+        (
+            "accounts 402 and it just sits there doing nothing",
+            "accounts:402",
+        ),
     ] {
         assert_eq!(answer(text).as_deref(), Some(id), "{text}");
     }

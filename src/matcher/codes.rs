@@ -1372,35 +1372,46 @@ impl CodeIndex {
 /// starts at 7", "accounts 3 and 4 are mine", "auth 2 factor", "AP17
 /// flight delayed").
 fn goes_on(tokens: &[Token<'_>], j: usize) -> bool {
+    // ("accounts 402 and it just sits there": "and" goes on about the app,
+    // not to another number or thing.)
+    let and_then = || {
+        tokens.get(j + 2).is_some_and(|n| {
+            matches!(
+                n.text,
+                "it" | "spotify" | "then" | "now" | "nothing" | "still"
+            )
+        })
+    };
     tokens.get(j + 1).is_some_and(|n| {
-        !matches!(
-            n.text,
-            "of" | "and"
-                | "or"
-                | "to"
-                | "x"
-                | "by"
-                | "per"
-                | "more"
-                | "left"
-                | "tomorrow"
-                | "factor"
-                | "step"
-                | "today"
-                | "tonight"
-                | "starts"
-                | "is"
-                | "was"
-                | "are"
-                | "flight"
-                | "gate"
-                | "seat"
-                | "bus"
-                | "train"
-                | "exam"
-                | "class"
-                | "room"
-        ) && !n.text.bytes().all(|b| b.is_ascii_digit())
+        (n.text == "and" && and_then())
+            || !matches!(
+                n.text,
+                "of" | "and"
+                    | "or"
+                    | "to"
+                    | "x"
+                    | "by"
+                    | "per"
+                    | "more"
+                    | "left"
+                    | "tomorrow"
+                    | "factor"
+                    | "step"
+                    | "today"
+                    | "tonight"
+                    | "starts"
+                    | "is"
+                    | "was"
+                    | "are"
+                    | "flight"
+                    | "gate"
+                    | "seat"
+                    | "bus"
+                    | "train"
+                    | "exam"
+                    | "class"
+                    | "room"
+            ) && !n.text.bytes().all(|b| b.is_ascii_digit())
     })
 }
 
